@@ -1,0 +1,3 @@
+//! Small components shared by several screens.
+
+pub mod online;

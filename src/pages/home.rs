@@ -1,0 +1,51 @@
+//! `/` — the home screen: the four modules and the state of on-device storage.
+
+use cunju_domain::app_info::Module;
+use leptos::prelude::*;
+
+use crate::components::online::use_online;
+use crate::i18n::{Msg, use_i18n};
+use crate::store::Store;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    let online = use_online();
+    // Opening the store here proves on first paint that the device can keep records.
+    let storage = LocalResource::new(|| async { Store::open_default().await.map(|_| ()) });
+
+    view! {
+        <section class="hero">
+            <h1>{move || i18n.t(Msg::AppName)}</h1>
+            <p>{move || i18n.t(Msg::AppTagline)}</p>
+            <Show when=move || !online.get()>
+                <p class="notice" data-testid="offline-hint">{move || i18n.t(Msg::OfflineHint)}</p>
+            </Show>
+        </section>
+        <h2>{move || i18n.t(Msg::HomeModulesHeading)}</h2>
+        <ul class="module-grid" data-testid="modules">
+            {Module::ALL.into_iter().map(|module| view! { <ModuleCard module/> }).collect_view()}
+        </ul>
+        <p class="storage-state" data-testid="storage-state">
+            <Suspense fallback=|| "…">
+                {move || storage.get().map(|result| match result {
+                    Ok(()) => i18n.t(Msg::StorageReady).to_string(),
+                    Err(err) => format!("{}：{}", i18n.t(Msg::StorageFailed), err.message(i18n.lang())),
+                })}
+            </Suspense>
+        </p>
+    }
+}
+
+/// One module: its name, what it is for, and whether it is open yet.
+#[component]
+fn ModuleCard(module: Module) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <li class="module-card" data-module=module.slug()>
+            <h3>{move || i18n.t(Msg::module_name(module))}</h3>
+            <p>{move || i18n.t(Msg::module_description(module))}</p>
+            <p class="module-status">{move || i18n.t(Msg::ModuleNotYetOpen)}</p>
+        </li>
+    }
+}

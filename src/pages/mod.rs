@@ -1,0 +1,4 @@
+//! One module per screen, named after its route.
+
+pub mod home;
+pub mod not_found;

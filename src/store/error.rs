@@ -1,0 +1,73 @@
+//! What can go wrong with on-device storage, said so a person knows what to do next.
+
+use crate::i18n::Lang;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    /// The browser refused to open IndexedDB (private mode, disabled storage, old browser).
+    #[error("IndexedDB unavailable: {0}")]
+    Unavailable(String),
+    /// An upgrade is waiting for another tab that still has the old version open.
+    #[error("database upgrade blocked by another tab")]
+    Blocked,
+    /// The device is out of space for this site.
+    #[error("storage quota exceeded")]
+    QuotaExceeded,
+    /// A record could not be converted to or from its stored form.
+    #[error("record encoding failed: {0}")]
+    Encoding(String),
+    /// Any other IndexedDB failure; the transaction was rolled back.
+    #[error("IndexedDB error: {0}")]
+    Failed(String),
+}
+
+impl StoreError {
+    pub(crate) fn from_open(err: rexie::Error) -> StoreError {
+        let text = describe(&err);
+        if text.contains("blocked") || text.contains("Blocked") {
+            StoreError::Blocked
+        } else {
+            StoreError::Unavailable(text)
+        }
+    }
+
+    pub(crate) fn from_idb(err: rexie::Error) -> StoreError {
+        let text = describe(&err);
+        if text.contains("QuotaExceeded") || text.contains("quota") {
+            StoreError::QuotaExceeded
+        } else {
+            StoreError::Failed(text)
+        }
+    }
+
+    /// A message for the person using the app, in their language, saying what to do.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (StoreError::Unavailable(_), Lang::Zh) => {
+                "浏览器不允许本应用在本机保存数据。请关闭无痕模式或允许网站存储后重试。".into()
+            }
+            (StoreError::Unavailable(_), Lang::En) => {
+                "The browser does not let the app store data on this device. Leave private mode or allow site storage, then retry.".into()
+            }
+            (StoreError::Blocked, Lang::Zh) => "本应用在另一个标签页中打开着旧版本，请关闭其他标签页后重试。".into(),
+            (StoreError::Blocked, Lang::En) => "An older version of the app is open in another tab. Close other tabs and retry.".into(),
+            (StoreError::QuotaExceeded, Lang::Zh) => {
+                "本机存储空间已满，本次操作未保存（已保存的记录不受影响）。请清理手机空间后重试。".into()
+            }
+            (StoreError::QuotaExceeded, Lang::En) => {
+                "Device storage is full; this action was not saved (records already saved are safe). Free some space and retry.".into()
+            }
+            (StoreError::Encoding(detail), Lang::Zh) => format!("记录格式错误，未保存：{detail}"),
+            (StoreError::Encoding(detail), Lang::En) => format!("The record could not be encoded and was not saved: {detail}"),
+            (StoreError::Failed(detail), Lang::Zh) => format!("本机存储出错，本次操作未保存：{detail}"),
+            (StoreError::Failed(detail), Lang::En) => format!("Device storage failed; this action was not saved: {detail}"),
+        }
+    }
+}
+
+fn describe(err: &rexie::Error) -> String {
+    match err {
+        rexie::Error::IdbError(inner) => format!("{inner:?}"),
+        other => other.to_string(),
+    }
+}
