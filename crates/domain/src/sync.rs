@@ -1,0 +1,256 @@
+//! Wire types of the HTTP API (`/api/v1`) shared by the app and the server: push, pull, login,
+//! and the error body. Changing a name here changes the protocol.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::authz::Role;
+use crate::event::Event;
+use crate::ids::{EventId, UnitId, UserId};
+
+/// Most events accepted in one push.
+pub const MAX_PUSH_BATCH: usize = 500;
+/// Most events returned by one pull.
+pub const MAX_PULL_LIMIT: u32 = 1000;
+
+/// `POST /api/v1/sync/push`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub events: Vec<Event>,
+}
+
+/// One outcome per pushed event, in the order pushed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<PushOutcome>,
+}
+
+/// Wire form: `{"id": "…", "status": "accepted"}` or
+/// `{"id": "…", "status": "rejected", "reason": "out_of_scope", "detail": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushOutcome {
+    pub id: EventId,
+    #[serde(flatten)]
+    pub status: PushStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PushStatus {
+    /// Stored now.
+    Accepted,
+    /// Already stored (same id, same hash): pushing twice is harmless.
+    Duplicate,
+    /// Refused; stored on the server as a rejection and shown to the user on the device.
+    Rejected {
+        reason: RejectReason,
+        detail: String,
+    },
+}
+
+/// Why the server refused an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    OutOfScope,
+    NotPermitted,
+    BrokenChain,
+    BadHash,
+    InvalidBody,
+    UnknownDevice,
+}
+
+impl RejectReason {
+    pub const ALL: [RejectReason; 6] = [
+        RejectReason::OutOfScope,
+        RejectReason::NotPermitted,
+        RejectReason::BrokenChain,
+        RejectReason::BadHash,
+        RejectReason::InvalidBody,
+        RejectReason::UnknownDevice,
+    ];
+
+    /// Stable snake_case code, as on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::OutOfScope => "out_of_scope",
+            RejectReason::NotPermitted => "not_permitted",
+            RejectReason::BrokenChain => "broken_chain",
+            RejectReason::BadHash => "bad_hash",
+            RejectReason::InvalidBody => "invalid_body",
+            RejectReason::UnknownDevice => "unknown_device",
+        }
+    }
+
+    /// What the user reads, and what to do next.
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            RejectReason::OutOfScope => "该记录不属于您负责的辖区，请联系上级管理员。",
+            RejectReason::NotPermitted => "您的角色无权进行此项操作。",
+            RejectReason::BrokenChain => "本设备的记录不连续，请先完成同步后重试，或联系管理员。",
+            RejectReason::BadHash => "记录内容与校验值不符，可能已被篡改，请联系管理员。",
+            RejectReason::InvalidBody => "记录内容不完整或格式有误，请更新应用后重新填写。",
+            RejectReason::UnknownDevice => "服务器不认识本设备，请重新登录。",
+        }
+    }
+
+    pub fn message_en(self) -> &'static str {
+        match self {
+            RejectReason::OutOfScope => {
+                "This record is outside your jurisdiction. Contact your administrator."
+            }
+            RejectReason::NotPermitted => "Your role is not allowed to do this.",
+            RejectReason::BrokenChain => {
+                "This device's records are not continuous. Sync again, or contact your administrator."
+            }
+            RejectReason::BadHash => {
+                "The record does not match its checksum and may have been altered. Contact your administrator."
+            }
+            RejectReason::InvalidBody => {
+                "The record is incomplete or malformed. Update the app and enter it again."
+            }
+            RejectReason::UnknownDevice => "The server does not know this device. Log in again.",
+        }
+    }
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A position in the server's log; `Cursor(0)` is the start.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Cursor(pub u64);
+
+/// `GET /api/v1/sync/pull?after=CURSOR&limit=N`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub events: Vec<Event>,
+    /// Pass as `after` next time.
+    pub next: Cursor,
+    /// True if more events wait after `next`.
+    pub more: bool,
+}
+
+/// `POST /api/v1/auth/login`
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+impl fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// Opaque bearer token.
+    pub token: String,
+    pub profile: Profile,
+}
+
+impl fmt::Debug for LoginResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginResponse")
+            .field("token", &"<redacted>")
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
+
+/// Who is logged in: the app caches it to work offline; the server authorises with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub user: UserId,
+    pub display_name: String,
+    pub role: Role,
+    /// The root of the subtree the user works in.
+    pub scope: UnitId,
+}
+
+/// The JSON body of every 4xx/5xx answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    /// Stable snake_case code.
+    pub code: String,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reject_reason_codes_match_the_wire() {
+        for reason in RejectReason::ALL {
+            assert_eq!(serde_json::to_value(reason).unwrap(), json!(reason.code()));
+            assert!(!reason.message_zh().is_empty() && !reason.message_en().is_empty());
+        }
+    }
+
+    #[test]
+    fn push_outcome_is_flat_on_the_wire() {
+        let id = EventId::new(1, [0; 10]);
+        let rejected = PushOutcome {
+            id,
+            status: PushStatus::Rejected {
+                reason: RejectReason::OutOfScope,
+                detail: "unit 5002".into(),
+            },
+        };
+        let value = serde_json::to_value(&rejected).unwrap();
+        assert_eq!(
+            value,
+            json!({"id": id.to_string(), "status": "rejected", "reason": "out_of_scope", "detail": "unit 5002"})
+        );
+        assert_eq!(
+            serde_json::from_value::<PushOutcome>(value).unwrap(),
+            rejected
+        );
+        let accepted = PushOutcome {
+            id,
+            status: PushStatus::Accepted,
+        };
+        let value = serde_json::to_value(&accepted).unwrap();
+        assert_eq!(value, json!({"id": id.to_string(), "status": "accepted"}));
+        assert_eq!(
+            serde_json::from_value::<PushOutcome>(value).unwrap(),
+            accepted
+        );
+    }
+
+    #[test]
+    fn cursor_is_a_bare_number() {
+        let pull = PullResponse {
+            events: vec![],
+            next: Cursor(42),
+            more: false,
+        };
+        assert_eq!(
+            serde_json::to_value(&pull).unwrap(),
+            json!({"events": [], "next": 42, "more": false})
+        );
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let req = LoginRequest {
+            username: "alice".into(),
+            password: "hunter2".into(),
+        };
+        assert!(!format!("{req:?}").contains("hunter2"));
+    }
+}
