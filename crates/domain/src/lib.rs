@@ -12,5 +12,6 @@ pub mod clock;
 pub mod directory;
 pub mod event;
 pub mod ids;
+pub mod money;
 pub mod projection;
 pub mod sync;
