@@ -248,7 +248,7 @@ mod tests {
 
     #[test]
     fn display_and_parse_round_trip() {
-        for fen in [0, 1, 99, 100, 101, -1, -12345, 1_000_000_00] {
+        for fen in [0, 1, 99, 100, 101, -1, -12345, 100_000_000] {
             assert_eq!(Fen(fen).to_string().parse::<Fen>(), Ok(Fen(fen)));
         }
     }

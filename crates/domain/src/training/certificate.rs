@@ -143,3 +143,80 @@ pub fn issue_certificates(
         .map(|(c, serial)| TrainingCertificate::issue(class, c, serial))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::training::completion::{Outcome, Shortfall};
+    use crate::training::entities::AssessmentRequirement;
+    use crate::training::entities::fixtures::class;
+    use crate::training::hours::CreditedHours;
+
+    fn completion(person: &str, outcome: Outcome) -> Completion {
+        Completion {
+            person: person.parse().unwrap(),
+            class: "class:c1".parse().unwrap(),
+            hours: CreditedHours {
+                planned: StudyHours::hours(16),
+                credited: StudyHours::hours(16),
+                approved_leave: StudyHours::ZERO,
+                sessions: vec![],
+            },
+            outcome,
+        }
+    }
+
+    #[test]
+    fn certificate_numbering_is_year_organiser_class_seq_serial() {
+        let n = CertificateNumber::new(2025, "NA", 7, 12).unwrap();
+        assert_eq!(n.to_string(), "2025-NA-007-012");
+        assert_eq!("2025-NA-007-012".parse::<CertificateNumber>(), Ok(n));
+        assert_eq!(
+            CertificateNumber::new(2025, "5001", 123, 1234)
+                .unwrap()
+                .to_string(),
+            "2025-5001-123-1234"
+        );
+        for bad in ["na", "N-A", "", "ABCDEFGHIJKLM"] {
+            assert!(CertificateNumber::new(2025, bad, 1, 1).is_err(), "{bad:?}");
+        }
+        for bad in [
+            "2025-NA-007",
+            "25-NA-007-012",
+            "2025-NA-x-012",
+            "2025-na-007-012",
+        ] {
+            assert!(bad.parse::<CertificateNumber>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn certificates_only_on_completion_with_consecutive_serials() {
+        let class = class(AssessmentRequirement::NotRequired);
+        let completions = [
+            completion("person:a", Outcome::Completed),
+            completion(
+                "person:b",
+                Outcome::NotCompleted(vec![Shortfall::AssessmentFailed]),
+            ),
+            completion("person:c", Outcome::Exempted),
+            completion("person:d", Outcome::Completed),
+        ];
+        let issued = issue_certificates(&class, &completions).unwrap();
+        let numbers: Vec<(String, String)> = issued
+            .iter()
+            .map(|c| (c.person.to_string(), c.number.to_string()))
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                ("person:a".to_string(), "2025-NA-007-001".to_string()),
+                ("person:d".to_string(), "2025-NA-007-002".to_string()),
+            ]
+        );
+        assert_eq!(
+            TrainingCertificate::issue(&class, &completions[1], 3),
+            Err(CertificateError::NotCompleted)
+        );
+    }
+}

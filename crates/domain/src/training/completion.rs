@@ -157,3 +157,180 @@ pub fn assess_completion(
         outcome,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::training::entities::fixtures::session;
+    use crate::training::entities::fixtures::{class, leave, on_time, person};
+
+    fn enrolled(status: EnrollmentStatus) -> Enrollment {
+        Enrollment {
+            person: person(),
+            class: "class:c1".parse().unwrap(),
+            status,
+        }
+    }
+
+    fn assessment(result: AssessmentResult) -> Assessment {
+        Assessment {
+            person: person(),
+            class: "class:c1".parse().unwrap(),
+            result,
+            score: Some(80),
+        }
+    }
+
+    /// Two sessions of `a` and `b` tenths; the person attends the first only.
+    fn outcome(
+        a: u32,
+        b: u32,
+        requirement: AssessmentRequirement,
+        result: Option<AssessmentResult>,
+    ) -> Outcome {
+        let assessment = result.map(assessment);
+        assess_completion(
+            &class(requirement),
+            &enrolled(EnrollmentStatus::Enrolled),
+            &[session(1, a), session(2, b)],
+            &[on_time(1)],
+            assessment.as_ref(),
+            &HoursRules::default(),
+            &CompletionRules::default(),
+        )
+        .outcome
+    }
+
+    #[test]
+    fn exactly_80_percent_completes() {
+        assert!(
+            Ratio::FOUR_FIFTHS.reached(StudyHours::from_tenths(800), StudyHours::from_tenths(1000))
+        );
+        assert_eq!(
+            outcome(800, 200, AssessmentRequirement::NotRequired, None),
+            Outcome::Completed
+        );
+    }
+
+    #[test]
+    fn attendance_79_9_percent_does_not_complete() {
+        assert!(
+            !Ratio::FOUR_FIFTHS
+                .reached(StudyHours::from_tenths(799), StudyHours::from_tenths(1000))
+        );
+        assert_eq!(
+            outcome(799, 201, AssessmentRequirement::NotRequired, None),
+            Outcome::NotCompleted(vec![Shortfall::Hours {
+                credited: StudyHours::from_tenths(799),
+                needed: StudyHours::from_tenths(800),
+            }])
+        );
+        assert_eq!(
+            Shortfall::Hours {
+                credited: StudyHours::from_tenths(799),
+                needed: StudyHours::hours(80)
+            }
+            .label_zh(),
+            "学时不足：已计79.9学时，至少需80学时"
+        );
+    }
+
+    #[test]
+    fn stricter_and_lenient_ratios_are_exact_fractions() {
+        // 6/7 of 70 hours is 60.
+        assert!(Ratio::SIX_SEVENTHS.reached(StudyHours::hours(60), StudyHours::hours(70)));
+        assert!(!Ratio::SIX_SEVENTHS.reached(StudyHours::from_tenths(599), StudyHours::hours(70)));
+        // 2/3 of 10 hours is 6.67: 6.7 reaches it, 6.6 does not; the least needed is 6.7.
+        assert!(Ratio::TWO_THIRDS.reached(StudyHours::from_tenths(67), StudyHours::hours(10)));
+        assert!(!Ratio::TWO_THIRDS.reached(StudyHours::from_tenths(66), StudyHours::hours(10)));
+        assert_eq!(
+            Ratio::TWO_THIRDS.of(StudyHours::hours(10)),
+            StudyHours::from_tenths(67)
+        );
+        assert_eq!(Ratio::new(1, 0), None);
+        assert_eq!(Ratio::new(5, 4), None);
+    }
+
+    #[test]
+    fn a_required_assessment_must_be_passed() {
+        use AssessmentRequirement::MustPass;
+        assert_eq!(
+            outcome(800, 200, MustPass, Some(AssessmentResult::Passed)),
+            Outcome::Completed
+        );
+        assert_eq!(
+            outcome(800, 200, MustPass, Some(AssessmentResult::Failed)),
+            Outcome::NotCompleted(vec![Shortfall::AssessmentFailed])
+        );
+        assert_eq!(
+            outcome(800, 200, MustPass, None),
+            Outcome::NotCompleted(vec![Shortfall::AssessmentMissing])
+        );
+        assert_eq!(
+            outcome(100, 900, MustPass, Some(AssessmentResult::Failed)),
+            Outcome::NotCompleted(vec![
+                Shortfall::Hours {
+                    credited: StudyHours::hours(10),
+                    needed: StudyHours::hours(80)
+                },
+                Shortfall::AssessmentFailed,
+            ]),
+            "every reason is listed"
+        );
+    }
+
+    #[test]
+    fn approved_leave_counts_as_absence_for_completion_but_is_shown_apart() {
+        let completion = assess_completion(
+            &class(AssessmentRequirement::NotRequired),
+            &enrolled(EnrollmentStatus::Enrolled),
+            &[
+                session(1, 40),
+                session(2, 40),
+                session(3, 40),
+                session(4, 40),
+                session(5, 40),
+            ],
+            &[
+                on_time(1),
+                on_time(2),
+                on_time(3),
+                leave(4, true),
+                leave(5, true),
+            ],
+            None,
+            &HoursRules::default(),
+            &CompletionRules::default(),
+        );
+        assert!(!completion.is_completed(), "12 of 20 hours");
+        assert_eq!(completion.hours.approved_leave, StudyHours::hours(8));
+    }
+
+    #[test]
+    fn exempted_and_withdrawn_are_not_completed_and_empty_classes_complete_no_one() {
+        let run = |status, sessions: &[Session]| {
+            assess_completion(
+                &class(AssessmentRequirement::NotRequired),
+                &enrolled(status),
+                sessions,
+                &[],
+                None,
+                &HoursRules::default(),
+                &CompletionRules::default(),
+            )
+            .outcome
+        };
+        assert_eq!(
+            run(EnrollmentStatus::Exempted, &[session(1, 40)]),
+            Outcome::Exempted
+        );
+        assert_eq!(
+            run(EnrollmentStatus::Withdrawn, &[session(1, 40)]),
+            Outcome::Withdrawn
+        );
+        assert_eq!(
+            run(EnrollmentStatus::Enrolled, &[]),
+            Outcome::NotCompleted(vec![Shortfall::NoSessions])
+        );
+    }
+}

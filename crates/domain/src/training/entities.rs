@@ -208,3 +208,75 @@ pub struct ClassReport {
     pub summary: String,
     pub photos: Vec<Hash>,
 }
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    pub(crate) fn person() -> EntityId {
+        "person:p1".parse().unwrap()
+    }
+
+    /// Class 7 of organiser `NA` in 2025.
+    pub(crate) fn class(assessment: AssessmentRequirement) -> TrainingClass {
+        TrainingClass {
+            id: "class:c1".parse().unwrap(),
+            plan: None,
+            name: "2025年社区工作者轮训班".into(),
+            organiser: "南岸区委社会工作部".into(),
+            organiser_code: "NA".into(),
+            contractor: Some("区委党校".into()),
+            target_group: TargetGroup::CommunityWorkers,
+            topics: vec![
+                Topic::FourDeliberationsTwoDisclosures,
+                Topic::ThreeWaySorting,
+            ],
+            year: 2025,
+            seq: 7,
+            assessment,
+        }
+    }
+
+    /// Session `n`: 2025-03-n, 09:00–12:00, `tenths` planned 学时 in tenths.
+    pub(crate) fn session(n: u32, tenths: u32) -> Session {
+        Session {
+            id: format!("session:s{n}").parse().unwrap(),
+            class: "class:c1".parse().unwrap(),
+            date: NaiveDate::from_ymd_opt(2025, 3, n).unwrap(),
+            slot: Slot::Am,
+            starts_at: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            ends_at: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+            venue: Venue::Site("社区党群服务中心".into()),
+            instructor: "讲师".into(),
+            planned: StudyHours::from_tenths(tenths),
+        }
+    }
+
+    /// Signed in at `hh:mm`, signed out at `out` if given.
+    pub(crate) fn present(n: u32, (h, m): (u32, u32), out: Option<(u32, u32)>) -> Attendance {
+        Attendance {
+            person: person(),
+            session: format!("session:s{n}").parse().unwrap(),
+            presence: Presence::Present {
+                signed_in: NaiveTime::from_hms_opt(h, m, 0).unwrap(),
+                signed_out: out.map(|(h, m)| NaiveTime::from_hms_opt(h, m, 0).unwrap()),
+                method: SignInMethod::Qr,
+            },
+        }
+    }
+
+    pub(crate) fn on_time(n: u32) -> Attendance {
+        present(n, (8, 55), Some((12, 0)))
+    }
+
+    pub(crate) fn leave(n: u32, approved: bool) -> Attendance {
+        Attendance {
+            person: person(),
+            session: format!("session:s{n}").parse().unwrap(),
+            presence: Presence::Leave {
+                approved_by: approved.then(|| "u-leader".parse().unwrap()),
+                reason: "病假".into(),
+            },
+        }
+    }
+}

@@ -237,3 +237,147 @@ pub fn credited_hours(
         sessions: lines,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::training::entities::fixtures::{leave, on_time, person, present, session};
+
+    fn credit_of(attendance: &[Attendance], rules: &HoursRules) -> (StudyHours, SessionOutcome) {
+        let hours = credited_hours(&person(), &[session(1, 40)], attendance, rules);
+        (hours.credited, hours.sessions[0].outcome)
+    }
+
+    #[test]
+    fn study_hours_print_in_hours_with_one_decimal() {
+        assert_eq!(StudyHours::hours(8).to_string(), "8");
+        assert_eq!(StudyHours::from_tenths(75).to_string(), "7.5");
+        assert_eq!(
+            StudyHours::from_tenths(5).half(),
+            StudyHours::from_tenths(2),
+            "rounded down"
+        );
+    }
+
+    #[test]
+    fn credited_hours_are_the_planned_hours_of_sessions_attended() {
+        let sessions = [session(1, 40), session(2, 40), session(3, 80)];
+        let hours = credited_hours(
+            &person(),
+            &sessions,
+            &[on_time(1), on_time(3)],
+            &HoursRules::default(),
+        );
+        assert_eq!(hours.planned, StudyHours::hours(16));
+        assert_eq!(hours.credited, StudyHours::hours(12));
+        assert_eq!(hours.sessions[1].outcome, SessionOutcome::Absent);
+    }
+
+    #[test]
+    fn late_beyond_15_minutes_counts_half_by_default() {
+        let rules = HoursRules::default();
+        assert_eq!(
+            credit_of(&[present(1, (9, 15), None)], &rules),
+            (StudyHours::hours(4), SessionOutcome::Attended),
+            "exactly 15 minutes is on time"
+        );
+        assert_eq!(
+            credit_of(&[present(1, (9, 16), None)], &rules),
+            (StudyHours::hours(2), SessionOutcome::Late { minutes: 16 })
+        );
+    }
+
+    #[test]
+    fn late_counts_zero_when_configured() {
+        let rules = HoursRules {
+            late_credit: Credit::Zero,
+            late_grace_minutes: 10,
+            ..HoursRules::default()
+        };
+        assert_eq!(
+            credit_of(&[present(1, (9, 10), None)], &rules).0,
+            StudyHours::hours(4)
+        );
+        assert_eq!(
+            credit_of(&[present(1, (9, 11), None)], &rules).0,
+            StudyHours::ZERO
+        );
+    }
+
+    #[test]
+    fn leaving_early_counts_half_and_needs_a_sign_out_to_be_seen() {
+        let rules = HoursRules::default();
+        assert_eq!(
+            credit_of(&[present(1, (9, 0), Some((12, 0)))], &rules).0,
+            StudyHours::hours(4)
+        );
+        assert_eq!(
+            credit_of(&[present(1, (9, 0), Some((11, 59)))], &rules),
+            (
+                StudyHours::hours(2),
+                SessionOutcome::LeftEarly { minutes: 1 }
+            )
+        );
+        assert_eq!(
+            credit_of(&[present(1, (9, 0), None)], &rules).0,
+            StudyHours::hours(4)
+        );
+    }
+
+    #[test]
+    fn late_and_early_together_take_the_smaller_credit_not_both() {
+        let rules = HoursRules {
+            early_leave_credit: Credit::Zero,
+            ..HoursRules::default()
+        };
+        assert_eq!(
+            credit_of(&[present(1, (9, 30), Some((11, 0)))], &rules),
+            (
+                StudyHours::ZERO,
+                SessionOutcome::LateAndLeftEarly {
+                    late: 30,
+                    early: 60
+                }
+            )
+        );
+        assert_eq!(
+            credit_of(
+                &[present(1, (9, 30), Some((11, 0)))],
+                &HoursRules::default()
+            )
+            .0,
+            StudyHours::hours(2),
+            "half, not a quarter"
+        );
+    }
+
+    #[test]
+    fn approved_leave_earns_nothing_and_is_reported_separately() {
+        let sessions = [session(1, 40), session(2, 40), session(3, 40)];
+        let hours = credited_hours(
+            &person(),
+            &sessions,
+            &[on_time(1), leave(2, true), leave(3, false)],
+            &HoursRules::default(),
+        );
+        assert_eq!(hours.credited, StudyHours::hours(4));
+        assert_eq!(hours.approved_leave, StudyHours::hours(4));
+        assert_eq!(hours.sessions[1].outcome, SessionOutcome::ApprovedLeave);
+        assert_eq!(
+            hours.sessions[2].outcome,
+            SessionOutcome::Absent,
+            "unapproved leave is absence"
+        );
+        assert_eq!(SessionOutcome::ApprovedLeave.label_zh(), "请假（已批准）");
+    }
+
+    #[test]
+    fn other_peoples_attendance_does_not_count() {
+        let mut someone_else = on_time(1);
+        someone_else.person = "person:p2".parse().unwrap();
+        assert_eq!(
+            credit_of(&[someone_else], &HoursRules::default()).0,
+            StudyHours::ZERO
+        );
+    }
+}
