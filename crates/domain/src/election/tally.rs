@@ -432,16 +432,25 @@ pub fn rerun_ballots(first: &Outcome, ctx: &TallyContext) -> Vec<RerunBallot> {
 /// options of step 6.
 pub fn decide_rerun(first: &Outcome, round: &Round, ctx: &TallyContext) -> RoundResult {
     let t = &round.turnout;
-    if t.ballots > t.voted || ctx.rules.rerun_needs_turnout {
-        if let Err(breach) = round_validity(t, StepCode::V19) {
-            return RoundResult::Invalid(breach);
+    let validity = match round_validity(t, StepCode::V19) {
+        Ok(reason) => reason,
+        Err(low_turnout)
+            if low_turnout.rule == "tally.turnout_majority" && !ctx.rules.rerun_needs_turnout =>
+        {
+            Reason::new(
+                "tally.rerun_turnout",
+                format!(
+                    "另行选举参加投票{}人；按本地规则，另行选举不要求过半数参加",
+                    t.voted
+                ),
+                format!(
+                    "re-run: {} voted; local rules do not require more than half to vote in a re-run",
+                    t.voted
+                ),
+            )
         }
-    }
-    let validity = Reason::new(
-        "tally.rerun_turnout",
-        format!("另行选举收回选票{}张，投票{}人", t.ballots, t.voted),
-        format!("re-run: {} ballots collected, {} voted", t.ballots, t.voted),
-    );
+        Err(breach) => return RoundResult::Invalid(breach),
+    };
     let seated_before: Vec<Seat> = first
         .elected()
         .map(|d| Seat {
