@@ -13,7 +13,12 @@ pub mod template;
 
 pub use breach::{Breach, BreachClass, Reason};
 pub use calendar::{Deadline, HolidayCalendar};
+pub use recall::{RecallProposers, RecallVote, recall_proposal, recall_result};
 pub use schedule::{DoneSteps, Refusal, Schedule, StepState, StepStatus, confirm_election_day};
+pub use tally::{
+    Decision, Outcome, PostTitle, Round, RoundResult, Seats, TallyContext, TallyRules, Turnout,
+    Verdict, check_plan_seats, decide_first_round, decide_rerun, rerun_ballots, round_validity,
+};
 pub use template::{
     ElectionTemplate, ElectionType, ElectoralMode, NominationMode, RulePackVersion, StepCode,
     TemplateParams, pack_in_force,

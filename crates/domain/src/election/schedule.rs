@@ -307,7 +307,7 @@ mod tests {
     }
 
     fn template() -> ElectionTemplate {
-        ElectionTemplate::village(RulePackVersion::CqVc2025).unwrap()
+        ElectionTemplate::direct(RulePackVersion::CqVc2025).unwrap()
     }
 
     // E = Sunday 2026-03-29 throughout.
@@ -478,7 +478,7 @@ mod tests {
     fn formal_list_days_is_a_parameter() {
         let mut t = template();
         t.params.formal_list_days_before = 7;
-        t = ElectionTemplate::new(t.pack, t.election_type, t.mode, t.nomination, t.params).unwrap();
+        t = ElectionTemplate::new(t.pack, t.mode, t.nomination, t.params).unwrap();
         let cal = HolidayCalendar::default();
         let s = Schedule::new(&t, &cal, E());
         assert_eq!(

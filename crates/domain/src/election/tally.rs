@@ -296,6 +296,33 @@ pub struct RerunBallot {
     pub reason: Reason,
 }
 
+/// V03 — the plan's seats must add up to the committee size the pack allows (村 3–7, 居 5–9)
+/// [L §6][L OLRC §7].
+pub fn check_plan_seats(seats: &[Seats], composition: &CompositionRules) -> Result<(), Reason> {
+    let total: u32 = seats.iter().map(|s| s.count).sum();
+    let chairs: u32 = seats
+        .iter()
+        .filter(|s| s.post == PostTitle::Chair)
+        .map(|s| s.count)
+        .sum();
+    let (min, max) = (composition.min_members, composition.max_members);
+    if total < min || total > max {
+        return Err(Reason::new(
+            "V03.committee_size",
+            format!("方案应选{total}名，委员会成员应为{min}至{max}名"),
+            format!("the plan has {total} seats; the committee must have {min} to {max} members"),
+        ));
+    }
+    if chairs != 1 {
+        return Err(Reason::new(
+            "V03.one_chair",
+            format!("方案设主任{chairs}名，应设1名"),
+            format!("the plan has {chairs} chair seats; it must have exactly one"),
+        ));
+    }
+    Ok(())
+}
+
 /// Step 1 — 选举有效性: more ballots than voters, or turnout not more than half of R, leaves the
 /// round without a legal result.
 pub fn round_validity(turnout: &Turnout, step: StepCode) -> Result<Reason, Breach> {
@@ -533,6 +560,15 @@ impl Threshold {
     }
 }
 
+/// What `Count::screen` found for one person on one post.
+enum Screen {
+    /// Already seated on this post (a second pass, e.g. for the women's seat).
+    Skip,
+    Decided(Verdict, Reason),
+    StepsAside(EntityId),
+    Contender,
+}
+
 #[derive(Debug, Clone)]
 struct Seat {
     person: EntityId,
@@ -646,6 +682,71 @@ impl<'a> Count<'a> {
         );
     }
 
+    /// Whether `person` still contends for a seat of `post`, and if not, why.
+    fn screen(
+        &self,
+        post: PostTitle,
+        women_only: bool,
+        person: &EntityId,
+        votes: u32,
+        remaining: u32,
+        awaiting_tie: bool,
+    ) -> Screen {
+        if let Some(s) = self.seated.iter().find(|s| &s.person == person) {
+            if s.post == post {
+                return Screen::Skip;
+            }
+            let reason = Reason::new(
+                "tally.already_elected",
+                format!("已当选{}，不再计入{}", s.post.label_zh(), post.label_zh()),
+                format!(
+                    "already elected {}; not counted for {}",
+                    s.post.label_en(),
+                    post.label_en()
+                ),
+            );
+            return Screen::Decided(Verdict::ElectedToHigherPost, reason);
+        }
+        if women_only && !is_woman(self.ctx, person) {
+            let reason = Reason::new(
+                "tally.women_only_seat",
+                format!("{}名额只能由妇女当选", post.label_zh()),
+                format!("{}: this seat can only go to a woman", post.label_en()),
+            );
+            return Screen::Decided(Verdict::NotEligibleForWomensSeat, reason);
+        }
+        if !self.threshold.passes(votes) {
+            let reason = self.threshold.reason(post, votes);
+            return Screen::Decided(Verdict::BelowThreshold, reason);
+        }
+        if awaiting_tie {
+            let reason = Reason::new(
+                "tally.boundary_tie",
+                format!("{}：能否当选取决于前面的重新投票结果", post.label_zh()),
+                format!("{}: depends on the pending tie vote above", post.label_en()),
+            );
+            return Screen::Decided(Verdict::AwaitsTieVote, reason);
+        }
+        if remaining == 0 {
+            let reason = Reason::new(
+                "tally.seats",
+                format!(
+                    "{}得票{votes}虽达到当选票数，但名额已由得票更多者当选",
+                    post.label_zh()
+                ),
+                format!(
+                    "{}: {votes} votes reach the threshold, but the seats went to people with more votes",
+                    post.label_en()
+                ),
+            );
+            return Screen::Decided(Verdict::NoSeatLeft, reason);
+        }
+        match self.relative_seated(person) {
+            Some(relative) => Screen::StepsAside(relative),
+            None => Screen::Contender,
+        }
+    }
+
     /// Fills `seats` seats of `post` from `ranked` (votes descending); returns the seats left
     /// empty. Seats held for a pending tie vote are not empty.
     fn fill(
@@ -660,71 +761,14 @@ impl<'a> Count<'a> {
         for group in ranked.chunk_by(|a, b| a.1 == b.1) {
             let mut contenders: Vec<(EntityId, u32)> = Vec::new();
             for (person, votes) in group {
-                let (person, votes) = (person, *votes);
-                if let Some(s) = self.seated.iter().find(|s| &s.person == person) {
-                    if s.post != post {
-                        let reason = Reason::new(
-                            "tally.already_elected",
-                            format!("已当选{}，不再计入{}", s.post.label_zh(), post.label_zh()),
-                            format!(
-                                "already elected {}; not counted for {}",
-                                s.post.label_en(),
-                                post.label_en()
-                            ),
-                        );
-                        self.decide(post, person, votes, Verdict::ElectedToHigherPost, reason);
+                match self.screen(post, women_only, person, *votes, remaining, awaiting_tie) {
+                    Screen::Skip => {}
+                    Screen::Decided(verdict, reason) => {
+                        self.decide(post, person, *votes, verdict, reason)
                     }
-                    continue;
+                    Screen::StepsAside(relative) => self.step_aside(post, person, *votes, relative),
+                    Screen::Contender => contenders.push((person.clone(), *votes)),
                 }
-                if women_only && !is_woman(self.ctx, person) {
-                    let reason = Reason::new(
-                        "tally.women_only_seat",
-                        format!("{}名额只能由妇女当选", post.label_zh()),
-                        format!("{}: this seat can only go to a woman", post.label_en()),
-                    );
-                    self.decide(
-                        post,
-                        person,
-                        votes,
-                        Verdict::NotEligibleForWomensSeat,
-                        reason,
-                    );
-                    continue;
-                }
-                if !self.threshold.passes(votes) {
-                    let reason = self.threshold.reason(post, votes);
-                    self.decide(post, person, votes, Verdict::BelowThreshold, reason);
-                    continue;
-                }
-                if awaiting_tie {
-                    let reason = Reason::new(
-                        "tally.boundary_tie",
-                        format!("{}：能否当选取决于前面的重新投票结果", post.label_zh()),
-                        format!("{}: depends on the pending tie vote above", post.label_en()),
-                    );
-                    self.decide(post, person, votes, Verdict::AwaitsTieVote, reason);
-                    continue;
-                }
-                if remaining == 0 {
-                    let reason = Reason::new(
-                        "tally.seats",
-                        format!(
-                            "{}得票{votes}虽达到当选票数，但名额已由得票更多者当选",
-                            post.label_zh()
-                        ),
-                        format!(
-                            "{}: {votes} votes reach the threshold, but the seats went to people with more votes",
-                            post.label_en()
-                        ),
-                    );
-                    self.decide(post, person, votes, Verdict::NoSeatLeft, reason);
-                    continue;
-                }
-                if let Some(relative) = self.relative_seated(person) {
-                    self.step_aside(post, person, votes, relative);
-                    continue;
-                }
-                contenders.push((person.clone(), votes));
             }
             if contenders.is_empty() {
                 continue;
@@ -1256,6 +1300,26 @@ mod tests {
     }
 
     use PostTitle::*;
+
+    #[test]
+    fn plan_seats_must_fit_the_committee_size() {
+        let c = village();
+        assert!(check_plan_seats(&seats(&[(Chair, 1), (Member, 2)]), &c).is_ok());
+        assert!(check_plan_seats(&seats(&[(Chair, 1), (ViceChair, 2), (Member, 4)]), &c).is_ok());
+        assert_eq!(
+            check_plan_seats(&seats(&[(Chair, 1), (Member, 1)]), &c)
+                .unwrap_err()
+                .rule,
+            "V03.committee_size"
+        );
+        assert!(check_plan_seats(&seats(&[(Chair, 1), (ViceChair, 2), (Member, 5)]), &c).is_err());
+        assert_eq!(
+            check_plan_seats(&seats(&[(Member, 3)]), &c)
+                .unwrap_err()
+                .rule,
+            "V03.one_chair"
+        );
+    }
 
     // ---- Step 1: round validity ------------------------------------------------------------
 

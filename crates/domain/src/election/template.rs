@@ -500,8 +500,6 @@ impl Default for TemplateParams {
 /// Why a template cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
-    #[error("{pack} is a rule pack for a different election type")]
-    WrongPack { pack: RulePackVersion },
     #[error("village committees are elected directly by all registered villagers")]
     VillageModeMustBeDirect,
 }
@@ -509,7 +507,6 @@ pub enum TemplateError {
 impl TemplateError {
     pub fn message_zh(&self) -> String {
         match self {
-            TemplateError::WrongPack { pack } => format!("规则版本{pack}不适用于此类选举"),
             TemplateError::VillageModeMustBeDirect => {
                 "村民委员会由登记参加选举的村民直接选举，不能采用户代表或居民代表方式".into()
             }
@@ -533,14 +530,11 @@ pub struct ElectionTemplate {
 impl ElectionTemplate {
     pub fn new(
         pack: RulePackVersion,
-        election_type: ElectionType,
         mode: ElectoralMode,
         nomination: NominationMode,
         params: TemplateParams,
     ) -> Result<ElectionTemplate, TemplateError> {
-        if pack.election_type() != election_type {
-            return Err(TemplateError::WrongPack { pack });
-        }
+        let election_type = pack.election_type();
         if election_type == ElectionType::Village && mode != ElectoralMode::Direct {
             return Err(TemplateError::VillageModeMustBeDirect);
         }
@@ -572,11 +566,10 @@ impl ElectionTemplate {
         })
     }
 
-    /// A village election with candidates under `pack` and default parameters.
-    pub fn village(pack: RulePackVersion) -> Result<ElectionTemplate, TemplateError> {
+    /// A directly elected election with candidates under `pack` and default parameters.
+    pub fn direct(pack: RulePackVersion) -> Result<ElectionTemplate, TemplateError> {
         ElectionTemplate::new(
             pack,
-            ElectionType::Village,
             ElectoralMode::Direct,
             NominationMode::Candidates,
             TemplateParams::default(),
@@ -1095,31 +1088,19 @@ mod tests {
     }
 
     #[test]
-    fn villages_elect_directly_and_packs_match_their_type() {
+    fn villages_elect_directly_residents_may_vote_by_household() {
         let p = TemplateParams::default;
         assert_eq!(
             ElectionTemplate::new(
                 RulePackVersion::CqVc2025,
-                ElectionType::Village,
                 ElectoralMode::Household,
                 NominationMode::Candidates,
                 p()
             ),
             Err(TemplateError::VillageModeMustBeDirect)
         );
-        assert!(
-            ElectionTemplate::new(
-                RulePackVersion::CqVc2025,
-                ElectionType::Resident,
-                ElectoralMode::Household,
-                NominationMode::Candidates,
-                p()
-            )
-            .is_err()
-        );
         let rc = ElectionTemplate::new(
             RulePackVersion::CqRc2025,
-            ElectionType::Resident,
             ElectoralMode::Household,
             NominationMode::Candidates,
             p(),
@@ -1134,11 +1115,10 @@ mod tests {
 
     #[test]
     fn nomination_mode_picks_v07_or_v07b() {
-        let with = ElectionTemplate::village(RulePackVersion::CqVc2025).unwrap();
+        let with = ElectionTemplate::direct(RulePackVersion::CqVc2025).unwrap();
         assert!(with.step(StepCode::V07).is_some() && with.step(StepCode::V07b).is_none());
         let without = ElectionTemplate::new(
             RulePackVersion::CqVc2025,
-            ElectionType::Village,
             ElectoralMode::Direct,
             NominationMode::SelfDeclared,
             TemplateParams::default(),
@@ -1150,7 +1130,7 @@ mod tests {
 
     #[test]
     fn every_step_has_names_actor_evidence_and_a_rule() {
-        let t = ElectionTemplate::village(RulePackVersion::CqVc2025).unwrap();
+        let t = ElectionTemplate::direct(RulePackVersion::CqVc2025).unwrap();
         for s in &t.steps {
             assert!(!s.name.zh.is_empty() && !s.name.en.is_empty(), "{}", s.code);
             assert!(
