@@ -200,8 +200,8 @@ pub enum Verdict {
     BelowThreshold,
     /// 达到当选票数，但名额已满
     NoSeatLeft,
-    /// 已当选更高职位
-    ElectedToHigherPost,
+    /// 已当选其他职位 (a higher post, or the reserved women's seat)
+    AlreadyElected,
     /// 妇女职位只计女性得票
     NotEligibleForWomensSeat,
     /// 近亲属回避 — a close relative ranks higher.
@@ -705,7 +705,7 @@ impl<'a> Count<'a> {
                     post.label_en()
                 ),
             );
-            return Screen::Decided(Verdict::ElectedToHigherPost, reason);
+            return Screen::Decided(Verdict::AlreadyElected, reason);
         }
         if women_only && !is_woman(self.ctx, person) {
             let reason = Reason::new(
@@ -1497,7 +1497,7 @@ mod tests {
         s.rules.cascade_votes_down = true;
         let o = counted(decide_first_round(&plan, &r, &s.ctx()));
         assert_eq!(elected(&o), ["y", "w", "x"], "x: 40 + 20 = 60 for 委员");
-        assert_eq!(verdict(&o, Member, "y"), Verdict::ElectedToHigherPost);
+        assert_eq!(verdict(&o, Member, "y"), Verdict::AlreadyElected);
     }
 
     // ---- Step 4: composition ---------------------------------------------------------------
