@@ -70,6 +70,40 @@ impl RuleKind {
     }
 }
 
+/// What a check of one rule for one person found (§2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RuleResult {
+    /// 通过 — nothing found.
+    Clear,
+    /// 命中 — a record was found.
+    Hit,
+    /// 待查 — not answered yet.
+    Pending,
+    /// 不适用
+    NotApplicable,
+}
+
+impl RuleResult {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RuleResult::Clear => "通过",
+            RuleResult::Hit => "命中",
+            RuleResult::Pending => "待审查",
+            RuleResult::NotApplicable => "不适用",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            RuleResult::Clear => "clear",
+            RuleResult::Hit => "hit",
+            RuleResult::Pending => "pending",
+            RuleResult::NotApplicable => "not applicable",
+        }
+    }
+}
+
 /// The committee a candidate stands for (`applies_to`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
