@@ -8,13 +8,20 @@
 
 pub mod basic;
 pub mod pack;
+pub mod post;
 pub mod review;
 pub mod rule;
+pub mod verdict;
 
 #[cfg(test)]
 mod fixtures;
 
 pub use basic::{BasicAction, BasicCheck, check_basic};
 pub use pack::{PackChange, PackError, RulePack};
+pub use post::{Member, PostFinding, Winners, check_winners};
 pub use review::{MissingAnswer, ReviewBatch, ReviewError, RuleOutcome, RuleStatus};
 pub use rule::{Committee, Department, Rule, RuleId, RuleKind, RuleResult};
+pub use verdict::{
+    DecisionOutcome, FormalList, FormalListError, Verdict, VerdictCode, VerdictView, WarnDecision,
+    formal_candidates, verdict,
+};
