@@ -11,6 +11,8 @@ pub mod app_info;
 pub mod authz;
 pub mod clock;
 pub mod directory;
+pub mod election;
+pub mod eligibility;
 pub mod event;
 pub mod ids;
 pub mod money;

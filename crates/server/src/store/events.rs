@@ -1,0 +1,487 @@
+//! The event log: push (validate and append), pull (serve in commit order), rejections and
+//! the rows `verify` reads.
+//!
+//! Every decision about an event is the domain's (`Event::hash_ok`, `check_next`,
+//! `authorize_event`); this module orders those checks, records the outcome and keeps the
+//! pull cursor safe.
+//!
+//! Commit order. A pull cursor is the last `position` served. On SQLite every push takes the
+//! write lock first (`BEGIN IMMEDIATE`), so positions are handed out in commit order and
+//! `position > cursor` never skips anything. On PostgreSQL positions come from a sequence and
+//! a transaction holding position 7 may commit after one holding position 8. Each row
+//! therefore records its writing transaction (`txid`), and pull only serves rows written by
+//! transactions older than the oldest one still running (`pg_snapshot_xmin`); those rows can
+//! no longer change, and any row committed later has a larger `txid`. Served in
+//! `(txid, position)` order, the served sequence is a prefix that only ever grows.
+
+use std::future::Future;
+
+use cunju_domain::authz::authorize_event;
+use cunju_domain::event::{Event, check_next};
+use cunju_domain::sync::{Profile, PushOutcome, PushStatus, RejectReason};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use sqlx::{Postgres, Row, Sqlite, Transaction};
+
+use super::{Result, Store, StoreError, on_pool};
+
+/// An event as stored, with its server position.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    pub position: i64,
+    pub event: Event,
+}
+
+/// One page of a pull.
+#[derive(Clone, Debug)]
+pub struct PullPage {
+    pub events: Vec<Event>,
+    /// Position of the last event served, or the request's cursor if none.
+    pub next: i64,
+    pub more: bool,
+}
+
+/// A stored rejection, as shown to the device that pushed the event.
+#[derive(Clone, Debug, Serialize)]
+pub struct RejectionRow {
+    pub event_id: String,
+    pub device: String,
+    pub seq: i64,
+    pub unit: String,
+    pub reason: String,
+    pub detail: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub attempts: i64,
+}
+
+const EVENT_COLUMNS: &str =
+    "position, id, device, seq, hlc_wall, hlc_counter, actor, unit, entity, body, prev, hash";
+
+impl Store {
+    /// Validates and appends a batch pushed by `pusher`. Returns one outcome per event, in
+    /// the order given. Events are processed per device in `seq` order, so a batch may carry
+    /// a device's next several events.
+    pub async fn push(
+        &self,
+        pusher: &Profile,
+        events: Vec<Event>,
+        now_ms: i64,
+    ) -> Result<Vec<PushOutcome>> {
+        // Two concurrent batches lock unique keys in (device, seq) order, so they cannot
+        // deadlock on each other; the retry only guards against the unexpected.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = match self {
+                Store::Sqlite(pool) => {
+                    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                    let out = ingest(&mut tx, pusher, &events, now_ms).await?;
+                    tx.commit().await?;
+                    Ok(out)
+                }
+                Store::Postgres(pool) => {
+                    let mut tx = pool.begin().await?;
+                    match ingest(&mut tx, pusher, &events, now_ms).await {
+                        Ok(out) => tx.commit().await.map(|_| out).map_err(StoreError::from),
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            match result {
+                Err(StoreError::Db(e)) if attempt < 3 && is_transient(&e) => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// Events inside `scope` after `cursor`, at most `limit`, in commit order.
+    pub async fn pull(&self, scope: &str, cursor: i64, limit: u32) -> Result<PullPage> {
+        let fetch = i64::from(limit) + 1;
+        let rows = match self {
+            Store::Sqlite(pool) => {
+                let sql = format!(
+                    "SELECT {EVENT_COLUMNS} FROM events
+                     WHERE position > $1 AND substr(unit, 1, length($2)) = $2
+                     ORDER BY position LIMIT $3"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(cursor)
+                    .bind(scope)
+                    .bind(fetch)
+                    .fetch_all(pool)
+                    .await?;
+                rows.iter().map(stored_event).collect::<Result<Vec<_>>>()?
+            }
+            Store::Postgres(pool) => {
+                // After the cursor = after (its txid, its position) in commit order.
+                let after = if cursor == 0 {
+                    "TRUE"
+                } else {
+                    "(txid, position) > ((SELECT c.txid FROM events c WHERE c.position = $1), $1)"
+                };
+                let sql = format!(
+                    "SELECT {EVENT_COLUMNS} FROM events
+                     WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
+                       AND ($1 = 0 OR {after})
+                       AND substr(unit, 1, length($2)) = $2
+                     ORDER BY txid, position LIMIT $3"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(cursor)
+                    .bind(scope)
+                    .bind(fetch)
+                    .fetch_all(pool)
+                    .await?;
+                rows.iter().map(stored_event).collect::<Result<Vec<_>>>()?
+            }
+        };
+        let more = rows.len() as i64 > i64::from(limit);
+        let rows: Vec<StoredEvent> = rows.into_iter().take(limit as usize).collect();
+        let next = rows.last().map_or(cursor, |r| r.position);
+        Ok(PullPage {
+            events: rows.into_iter().map(|r| r.event).collect(),
+            next,
+            more,
+        })
+    }
+
+    /// Whether `position` names a stored event (a pull cursor must).
+    pub async fn position_exists(&self, position: i64) -> Result<bool> {
+        let sql = "SELECT COUNT(*) FROM events WHERE position = $1";
+        let n: i64 =
+            on_pool!(self, pool => sqlx::query_scalar(sql).bind(position).fetch_one(pool).await?);
+        Ok(n > 0)
+    }
+
+    /// Rejections of events pushed by `user` (optionally of one device) that are still
+    /// outstanding, i.e. the event has not been accepted since.
+    pub async fn rejections(&self, user: &str, device: Option<&str>) -> Result<Vec<RejectionRow>> {
+        let sql =
+            "SELECT event_id, device, seq, unit, reason, detail, first_seen, last_seen, attempts
+                   FROM rejections r
+                   WHERE pushed_by = $1 AND ($2 IS NULL OR device = $2)
+                     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = r.event_id)
+                   ORDER BY device, seq, id";
+        on_pool!(self, pool => {
+            let rows = sqlx::query(sql).bind(user).bind(device).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| Ok(RejectionRow {
+                    event_id: r.try_get("event_id")?,
+                    device: r.try_get("device")?,
+                    seq: r.try_get("seq")?,
+                    unit: r.try_get("unit")?,
+                    reason: r.try_get("reason")?,
+                    detail: r.try_get("detail")?,
+                    first_seen: r.try_get("first_seen")?,
+                    last_seen: r.try_get("last_seen")?,
+                    attempts: r.try_get("attempts")?,
+                }))
+                .collect()
+        })
+    }
+
+    /// Every device that has stored events.
+    pub async fn devices(&self) -> Result<Vec<String>> {
+        let sql = "SELECT DISTINCT device FROM events ORDER BY device";
+        let devices: Vec<String> =
+            on_pool!(self, pool => sqlx::query_scalar(sql).fetch_all(pool).await?);
+        Ok(devices)
+    }
+
+    /// A device's stored events in `seq` order, each rebuilt from its columns (so a changed
+    /// column shows up as a hash mismatch). A row that cannot be rebuilt is an `Err` entry.
+    pub async fn device_events(&self, device: &str) -> Result<Vec<(i64, Result<Event>)>> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE device = $1 ORDER BY seq");
+        on_pool!(self, pool => {
+            let rows = sqlx::query(&sql).bind(device).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| {
+                    let seq: i64 = r.try_get("seq")?;
+                    Ok((seq, stored_event(r).map(|s| s.event)))
+                })
+                .collect()
+        })
+    }
+}
+
+/// The push rules, in order: already stored (duplicate) → hash → body → permission and
+/// scope → chain continuity with the device's last stored event → store. Every rejection is
+/// recorded.
+async fn ingest<T: EventTx>(
+    tx: &mut T,
+    pusher: &Profile,
+    events: &[Event],
+    now_ms: i64,
+) -> Result<Vec<PushOutcome>> {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ea, eb) = (&events[a], &events[b]);
+        (db_text(&ea.device), ea.seq).cmp(&(db_text(&eb.device), eb.seq))
+    });
+    let mut outcomes: Vec<Option<PushOutcome>> = vec![None; events.len()];
+    let pushed_by = db_text(&pusher.user);
+    for i in order {
+        let event = &events[i];
+        let mut verdict = judge(tx, pusher, event).await?;
+        if let Verdict::Store = verdict {
+            verdict = if tx.insert_event(event, &pushed_by, now_ms).await? {
+                Verdict::Stored
+            } else {
+                // A concurrent push stored this id or this (device, seq) first.
+                after_conflict(tx, event).await?
+            };
+        }
+        let status = match verdict {
+            Verdict::Stored => PushStatus::Accepted,
+            Verdict::Duplicate => PushStatus::Duplicate,
+            Verdict::Reject(reason, detail) => {
+                tx.insert_rejection(event, &pushed_by, reason.code(), &detail, now_ms)
+                    .await?;
+                PushStatus::Rejected { reason, detail }
+            }
+            Verdict::Store => unreachable!("a verdict to store is carried out above"),
+        };
+        outcomes[i] = Some(PushOutcome {
+            id: event.id,
+            status,
+        });
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.expect("every event judged"))
+        .collect())
+}
+
+enum Verdict {
+    /// Passed every check: insert it.
+    Store,
+    Stored,
+    Duplicate,
+    Reject(RejectReason, String),
+}
+
+async fn judge<T: EventTx>(tx: &mut T, pusher: &Profile, event: &Event) -> Result<Verdict> {
+    if let Some(v) = existing(tx, event).await? {
+        return Ok(v);
+    }
+    if !event.hash_ok() {
+        return Ok(Verdict::Reject(
+            RejectReason::BadHash,
+            "哈希与内容不符 / hash does not match the event's content".into(),
+        ));
+    }
+    if let Err(e) = event.validate() {
+        return Ok(Verdict::Reject(
+            RejectReason::InvalidBody,
+            format!("记录内容有误 / {e}"),
+        ));
+    }
+    if let Err(reason) = authorize_event(pusher, event) {
+        let detail = format!(
+            "{} / {} ({} in unit {})",
+            reason.message_zh(),
+            reason.message_en(),
+            event.body.kind_name(),
+            event.unit
+        );
+        return Ok(Verdict::Reject(reason, detail));
+    }
+    let last = tx.last_of_device(&db_text(&event.device)).await?;
+    if let Err(e) = check_next(last.as_ref(), event) {
+        return Ok(Verdict::Reject(
+            e.reject_reason(),
+            format!("与本设备已存事件不衔接 / does not continue this device's chain: {e}"),
+        ));
+    }
+    Ok(Verdict::Store)
+}
+
+/// If the id is already stored: the same event is a duplicate, a different one is refused.
+async fn existing<T: EventTx>(tx: &mut T, event: &Event) -> Result<Option<Verdict>> {
+    Ok(match tx.stored_hash(&db_text(&event.id)).await? {
+        None => None,
+        Some(h) if h == db_text(&event.hash) => Some(Verdict::Duplicate),
+        Some(_) => Some(Verdict::Reject(
+            RejectReason::BrokenChain,
+            "该事件编号已被另一内容使用 / this event id is already stored with other content"
+                .into(),
+        )),
+    })
+}
+
+async fn after_conflict<T: EventTx>(tx: &mut T, event: &Event) -> Result<Verdict> {
+    Ok(existing(tx, event).await?.unwrap_or_else(|| {
+        Verdict::Reject(
+            RejectReason::BrokenChain,
+            "本设备该序号已存另一事件 / another event holds this device sequence number".into(),
+        )
+    }))
+}
+
+/// The few statements a push runs inside its transaction.
+trait EventTx: Send {
+    fn stored_hash(&mut self, id: &str) -> impl Future<Output = Result<Option<String>>> + Send;
+    fn last_of_device(
+        &mut self,
+        device: &str,
+    ) -> impl Future<Output = Result<Option<Event>>> + Send;
+    /// False if the id or (device, seq) is already taken.
+    fn insert_event(
+        &mut self,
+        event: &Event,
+        pushed_by: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    fn insert_rejection(
+        &mut self,
+        event: &Event,
+        pushed_by: &str,
+        reason: &str,
+        detail: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+}
+
+macro_rules! impl_event_tx {
+    ($db:ty) => {
+        impl<'c> EventTx for Transaction<'c, $db> {
+            async fn stored_hash(&mut self, id: &str) -> Result<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT hash FROM events WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut **self)
+                    .await?)
+            }
+
+            async fn last_of_device(&mut self, device: &str) -> Result<Option<Event>> {
+                let sql = format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE device = $1 ORDER BY seq DESC LIMIT 1"
+                );
+                let row = sqlx::query(&sql).bind(device).fetch_optional(&mut **self).await?;
+                row.map(|r| stored_event(&r).map(|s| s.event)).transpose()
+            }
+
+            async fn insert_event(&mut self, e: &Event, pushed_by: &str, now_ms: i64) -> Result<bool> {
+                let body = serde_json::to_string(&e.body).map_err(|x| StoreError::Corrupt(x.to_string()))?;
+                let n = sqlx::query(
+                    "INSERT INTO events (id, device, seq, hlc_wall, hlc_counter, actor, unit, entity,
+                                         kind, body, prev, hash, pushed_by, received_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(db_text(&e.id))
+                .bind(db_text(&e.device))
+                .bind(to_i64(e.seq)?)
+                .bind(to_i64(e.hlc.wall_ms)?)
+                .bind(to_i64(u64::from(e.hlc.counter))?)
+                .bind(db_text(&e.actor))
+                .bind(db_text(&e.unit))
+                .bind(db_text(&e.entity))
+                .bind(e.body.kind_name())
+                .bind(body)
+                .bind(db_text(&e.prev))
+                .bind(db_text(&e.hash))
+                .bind(pushed_by)
+                .bind(now_ms)
+                .execute(&mut **self)
+                .await?
+                .rows_affected();
+                Ok(n == 1)
+            }
+
+            async fn insert_rejection(
+                &mut self,
+                e: &Event,
+                pushed_by: &str,
+                reason: &str,
+                detail: &str,
+                now_ms: i64,
+            ) -> Result<()> {
+                let event = serde_json::to_string(e).map_err(|x| StoreError::Corrupt(x.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO rejections (event_id, device, seq, unit, pushed_by, reason, detail,
+                                             event, first_seen, last_seen)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                     ON CONFLICT (event_id, reason) DO UPDATE
+                     SET detail = excluded.detail, last_seen = excluded.last_seen,
+                         attempts = rejections.attempts + 1",
+                )
+                .bind(db_text(&e.id))
+                .bind(db_text(&e.device))
+                .bind(to_i64(e.seq)?)
+                .bind(db_text(&e.unit))
+                .bind(pushed_by)
+                .bind(reason)
+                .bind(detail)
+                .bind(event)
+                .bind(now_ms)
+                .execute(&mut **self)
+                .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+impl_event_tx!(Sqlite);
+impl_event_tx!(Postgres);
+
+fn is_transient(e: &sqlx::Error) -> bool {
+    // 40P01 deadlock_detected, 40001 serialization_failure.
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "40P01" || c == "40001")
+}
+
+/// Rebuilds an event from its columns.
+fn stored_event<R>(r: &R) -> Result<StoredEvent>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let position: i64 = r.try_get("position")?;
+    let body: String = r.try_get("body")?;
+    let body: Value = serde_json::from_str(&body)
+        .map_err(|e| StoreError::Corrupt(format!("event at position {position}: body: {e}")))?;
+    let id: String = r.try_get("id")?;
+    let value = json!({
+        "id": id,
+        "device": r.try_get::<String, _>("device")?,
+        "seq": r.try_get::<i64, _>("seq")?,
+        "hlc": {
+            "wall_ms": r.try_get::<i64, _>("hlc_wall")?,
+            "counter": r.try_get::<i64, _>("hlc_counter")?,
+        },
+        "actor": r.try_get::<String, _>("actor")?,
+        "unit": r.try_get::<String, _>("unit")?,
+        "entity": r.try_get::<String, _>("entity")?,
+        "body": body,
+        "prev": r.try_get::<String, _>("prev")?,
+        "hash": r.try_get::<String, _>("hash")?,
+    });
+    let event = serde_json::from_value(value)
+        .map_err(|e| StoreError::Corrupt(format!("event {id} at position {position}: {e}")))?;
+    Ok(StoredEvent { position, event })
+}
+
+/// How an id-like value is written to a TEXT column: its JSON string form.
+pub fn db_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Parses a TEXT column back into an id-like value.
+pub fn from_db_text<T: DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_value(Value::String(text.to_string()))
+        .map_err(|e| StoreError::Corrupt(format!("{text:?}: {e}")))
+}
+
+fn to_i64(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| StoreError::Corrupt(format!("{v} does not fit a BIGINT")))
+}

@@ -1,0 +1,351 @@
+//! Storage: one `Store` over SQLite (embedded default) and PostgreSQL, with the same behaviour.
+//!
+//! All SQL of the server lives in this module and in `migrations/`. Most statements are written
+//! once with `$N` placeholders (both drivers accept them) and run on either pool through
+//! `on_pool!`; only the event log's commit-order handling differs per database (see `events`).
+
+mod events;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::Row;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+
+pub use events::{PullPage, RejectionRow, StoredEvent, db_text, from_db_text};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    BadUrl(String),
+    #[error("cannot create database directory: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored row is not valid: {0}")]
+    Corrupt(String),
+    #[error("{0} already exists")]
+    Conflict(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a `Store` talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The server's database: cheap to clone (a pool handle).
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same code against whichever pool the store holds. The body is type-checked once
+/// per database, so one SQL text serves both when the dialects agree.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// A user account as stored.
+#[derive(Clone, Debug)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub scope: String,
+    pub display_name: String,
+}
+
+/// A node of the jurisdiction tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitRow {
+    pub code: String,
+    pub parent: Option<String>,
+    pub kind: String,
+    pub name: String,
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (creating the file and its directory, WAL mode) or
+    /// `postgres://…`. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Store> {
+        if url.starts_with("sqlite:") {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:")
+                .split('?')
+                .next()
+                .unwrap_or_default();
+            if path.is_empty() || path == ":memory:" {
+                return Err(StoreError::BadUrl(url.into()));
+            }
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)?;
+            }
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            Ok(Store::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(PgConnectOptions::from_str(url)?).await
+        } else {
+            Err(StoreError::BadUrl(url.into()))
+        }
+    }
+
+    /// Connects to PostgreSQL with explicit options (tests use this to pick a schema).
+    pub async fn connect_postgres(options: PgConnectOptions) -> Result<Store> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(options)
+            .await?;
+        Ok(Store::Postgres(pool))
+    }
+
+    /// Brings the schema up to date. Safe to run on every start.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A trivial query, to tell that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    // ---- users ------------------------------------------------------------------------------
+
+    /// Creates a user; `Conflict` if the username is taken.
+    pub async fn insert_user(&self, user: &UserRow, now_ms: i64) -> Result<()> {
+        let sql =
+            "INSERT INTO users (id, username, password_hash, role, scope, display_name, created_at)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING";
+        let inserted = on_pool!(self, pool => sqlx::query(sql)
+            .bind(&user.id)
+            .bind(&user.username)
+            .bind(&user.password_hash)
+            .bind(&user.role)
+            .bind(&user.scope)
+            .bind(&user.display_name)
+            .bind(now_ms)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        if inserted == 0 {
+            return Err(StoreError::Conflict(format!("user {:?}", user.username)));
+        }
+        Ok(())
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>> {
+        let sql = "SELECT id, username, password_hash, role, scope, display_name
+                   FROM users WHERE username = $1";
+        on_pool!(self, pool => {
+            let row = sqlx::query(sql).bind(username).fetch_optional(pool).await?;
+            row.map(|r| user_row(&r)).transpose()
+        })
+    }
+
+    /// Replaces a user's password hash and revokes their tokens. Returns false if no such user.
+    pub async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        now_ms: i64,
+    ) -> Result<bool> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+                .bind(password_hash)
+                .bind(username)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(
+                "UPDATE tokens SET revoked_at = $1
+                 WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE username = $2)",
+            )
+            .bind(now_ms)
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(changed > 0)
+        })
+    }
+
+    // ---- tokens -----------------------------------------------------------------------------
+
+    pub async fn insert_token(
+        &self,
+        hash: &str,
+        user_id: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<()> {
+        let sql =
+            "INSERT INTO tokens (hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
+        on_pool!(self, pool => {
+            sqlx::query(sql)
+                .bind(hash)
+                .bind(user_id)
+                .bind(now_ms)
+                .bind(expires_ms)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The user holding a live (unexpired, unrevoked) token.
+    pub async fn user_by_token(&self, hash: &str, now_ms: i64) -> Result<Option<UserRow>> {
+        let sql = "SELECT u.id, u.username, u.password_hash, u.role, u.scope, u.display_name
+                   FROM tokens t JOIN users u ON u.id = t.user_id
+                   WHERE t.hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2";
+        on_pool!(self, pool => {
+            let row = sqlx::query(sql).bind(hash).bind(now_ms).fetch_optional(pool).await?;
+            row.map(|r| user_row(&r)).transpose()
+        })
+    }
+
+    pub async fn revoke_token(&self, hash: &str, now_ms: i64) -> Result<()> {
+        let sql = "UPDATE tokens SET revoked_at = $1 WHERE hash = $2 AND revoked_at IS NULL";
+        on_pool!(self, pool => {
+            sqlx::query(sql).bind(now_ms).bind(hash).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    // ---- login attempts ---------------------------------------------------------------------
+
+    pub async fn failed_logins_since(&self, username: &str, since_ms: i64) -> Result<i64> {
+        let sql = "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND attempted_at >= $2";
+        let count: i64 = on_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(username)
+            .bind(since_ms)
+            .fetch_one(pool)
+            .await?);
+        Ok(count)
+    }
+
+    pub async fn record_failed_login(&self, username: &str, now_ms: i64) -> Result<()> {
+        let sql = "INSERT INTO login_attempts (username, attempted_at) VALUES ($1, $2)";
+        on_pool!(self, pool => {
+            sqlx::query(sql).bind(username).bind(now_ms).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn clear_failed_logins(&self, username: &str) -> Result<()> {
+        let sql = "DELETE FROM login_attempts WHERE username = $1";
+        on_pool!(self, pool => {
+            sqlx::query(sql).bind(username).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    // ---- units ------------------------------------------------------------------------------
+
+    /// Inserts or renames a unit (the seed and, later, the CSV import use this).
+    pub async fn upsert_unit(&self, unit: &UnitRow) -> Result<()> {
+        let sql = "INSERT INTO units (code, parent, kind, name) VALUES ($1, $2, $3, $4)
+                   ON CONFLICT (code) DO UPDATE SET parent = excluded.parent,
+                       kind = excluded.kind, name = excluded.name";
+        on_pool!(self, pool => {
+            sqlx::query(sql)
+                .bind(&unit.code)
+                .bind(&unit.parent)
+                .bind(&unit.kind)
+                .bind(&unit.name)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Units inside `scope` (the unit itself and its descendants), by code.
+    pub async fn units_within(&self, scope: &str) -> Result<Vec<UnitRow>> {
+        let sql = "SELECT code, parent, kind, name FROM units
+                   WHERE substr(code, 1, length($1)) = $1 ORDER BY code";
+        on_pool!(self, pool => {
+            let rows = sqlx::query(sql).bind(scope).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| Ok(UnitRow {
+                    code: r.try_get("code")?,
+                    parent: r.try_get("parent")?,
+                    kind: r.try_get("kind")?,
+                    name: r.try_get("name")?,
+                }))
+                .collect()
+        })
+    }
+}
+
+fn user_row<R>(r: &R) -> Result<UserRow>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(UserRow {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        password_hash: r.try_get("password_hash")?,
+        role: r.try_get("role")?,
+        scope: r.try_get("scope")?,
+        display_name: r.try_get("display_name")?,
+    })
+}
