@@ -6,6 +6,7 @@
 //! Start with `event` (the log is the source of truth), then `projection` (what screens show),
 //! `sync` (the wire) and `authz` (who may write what).
 
+pub mod allowance;
 pub mod app_info;
 pub mod authz;
 pub mod clock;
@@ -14,5 +15,7 @@ pub mod election;
 pub mod eligibility;
 pub mod event;
 pub mod ids;
+pub mod money;
 pub mod projection;
 pub mod sync;
+pub mod training;
