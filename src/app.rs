@@ -1,24 +1,31 @@
-//! The app shell: context providers, the header (name, online state, language switch) and
-//! every route in one place. A screen lives in `pages/` under the name of its route.
+//! The app shell: context providers (language, online state, sync), the header (name, online
+//! state, sync badge, language switch) and every route in one place. A screen lives in `pages/`
+//! under the name of its route.
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::online::{OnlineIndicator, provide_online};
+use crate::components::sync_badge::SyncBadge;
 use crate::i18n::{Msg, provide_i18n, use_i18n};
 use crate::pages;
+use crate::sync::provide_sync;
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_i18n();
     provide_online();
+    provide_sync();
     view! {
         <Router>
             <Header/>
             <main class="page">
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::home::Home/>
+                    <Route path=path!("/login") view=pages::login::Login/>
+                    <Route path=path!("/people") view=pages::people::People/>
+                    <Route path=path!("/sync") view=pages::sync::Sync/>
                 </Routes>
             </main>
         </Router>
@@ -36,6 +43,7 @@ fn Header() -> impl IntoView {
             </A>
             <div class="header-actions">
                 <OnlineIndicator/>
+                <SyncBadge/>
                 <button
                     class="lang-switch"
                     data-testid="lang-switch"

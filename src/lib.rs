@@ -1,4 +1,5 @@
-//! Cunju (村居台账), the app: screens, IndexedDB storage, the sync client and i18n.
+//! Cunju (村居台账), the app: screens, IndexedDB storage ([`store`]), the sync client ([`sync`])
+//! and i18n.
 //!
 //! It holds no business rule of its own: every decision is a call into `cunju-domain`.
 //! Routes are declared in [`app`]; each screen lives in [`pages`] under its route's name.
@@ -9,6 +10,7 @@ pub mod i18n;
 pub mod pages;
 pub mod platform;
 pub mod store;
+pub mod sync;
 
 /// Mounts the app on `<body>`; called once by `main`.
 pub fn start() {

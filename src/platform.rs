@@ -6,7 +6,9 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 /// Registers `/sw.js` so the app loads with the network off after one visit.
 /// Failure is not fatal (e.g. an insecure origin): the app still runs online.
 pub fn register_service_worker() {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let navigator = window.navigator();
     // `serviceWorker` is missing on insecure origins; check before touching it.
     let has_sw = js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false);
@@ -24,9 +26,13 @@ pub fn register_service_worker() {
 /// Asks the browser not to evict our IndexedDB data under storage pressure.
 /// Returns whether the data is now persistent.
 pub async fn request_persistent_storage() -> bool {
-    let Some(window) = web_sys::window() else { return false };
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
     let storage = window.navigator().storage();
-    let Ok(promise) = storage.persist() else { return false };
+    let Ok(promise) = storage.persist() else {
+        return false;
+    };
     match JsFuture::from(promise).await {
         Ok(value) => value.as_bool().unwrap_or(false),
         Err(_) => false,
@@ -74,6 +80,7 @@ pub fn set_document_lang(tag: &str) {
 /// Cryptographically random bytes from the browser (`crypto.getRandomValues`).
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];
-    getrandom::getrandom(&mut out).expect("crypto.getRandomValues is available in every supported browser");
+    getrandom::getrandom(&mut out)
+        .expect("crypto.getRandomValues is available in every supported browser");
     out
 }

@@ -16,7 +16,10 @@ async fn meta_value_survives_close_and_reopen() {
     let name = "cunju-test-meta-reopen";
     let store = fresh(name).await;
     assert_eq!(store.meta::<String>("device").await.unwrap(), None);
-    store.set_meta("device", &"d-0001".to_string()).await.unwrap();
+    store
+        .set_meta("device", &"d-0001".to_string())
+        .await
+        .unwrap();
     store.close();
 
     let reopened = Store::open(name).await.unwrap();
@@ -33,10 +36,81 @@ async fn meta_value_survives_close_and_reopen() {
 async fn a_value_of_the_wrong_shape_is_a_clear_error_not_a_panic() {
     let name = "cunju-test-meta-shape";
     let store = fresh(name).await;
-    store.set_meta("cursor", &"not a number".to_string()).await.unwrap();
+    store
+        .set_meta("cursor", &"not a number".to_string())
+        .await
+        .unwrap();
     let err = store.meta::<u64>("cursor").await.unwrap_err();
     assert!(matches!(err, StoreError::Encoding(_)), "{err:?}");
     assert!(err.message(cunju::i18n::Lang::Zh).contains("记录格式错误"));
+    store.close();
+    Store::delete(name).await.unwrap();
+}
+
+/// The schema of the first release (the walking skeleton), written out as it was, so this test
+/// keeps meaning "a phone that installed the first release" when `schema.rs` changes.
+async fn open_first_release_schema(name: &str) -> rexie::Rexie {
+    use rexie::{Index, ObjectStore, Rexie};
+    Rexie::builder(name)
+        .version(1)
+        .add_object_store(
+            ObjectStore::new("events")
+                .key_path("id")
+                .add_index(Index::new("entity", "entity"))
+                .add_index(Index::new_array("device_seq", ["device", "seq"]).unique(true))
+                .add_index(Index::new("pending", "pending")),
+        )
+        .add_object_store(
+            ObjectStore::new("entities")
+                .key_path("id")
+                .add_index(Index::new_array("kind_unit", ["kind", "unit"])),
+        )
+        .add_object_store(ObjectStore::new("meta"))
+        .build()
+        .await
+        .expect("create a first-release database")
+}
+
+#[wasm_bindgen_test]
+async fn a_database_of_the_first_release_opens_with_its_data_and_takes_events() {
+    use cunju_domain::event::{EntityKind, EventBody, NewEvent};
+    use cunju_domain::ids::{EntityId, EventId};
+
+    let name = "cunju-test-first-release";
+    Store::delete(name).await.unwrap();
+    let old = open_first_release_schema(name).await;
+    let tx = old
+        .transaction(&["meta"], rexie::TransactionMode::ReadWrite)
+        .unwrap();
+    let meta = tx.store("meta").unwrap();
+    meta.put(&"kept".into(), Some(&"note".into()))
+        .await
+        .unwrap();
+    tx.done().await.unwrap();
+    old.close();
+
+    let store = Store::open(name).await.expect("the current code opens it");
+    assert_eq!(
+        store.schema_version().unwrap(),
+        cunju::store::SCHEMA_VERSION
+    );
+    assert_eq!(
+        store.meta::<String>("note").await.unwrap(),
+        Some("kept".to_string())
+    );
+    let entity = EntityId::new(EntityKind::Unit.as_str(), EventId::new(1, [0; 10]));
+    let event = store
+        .append(NewEvent {
+            actor: "u1".parse().unwrap(),
+            unit: "509901001".parse().unwrap(),
+            entity: entity.clone(),
+            body: EventBody::Note {
+                text: "旧库新记录".into(),
+            },
+        })
+        .await
+        .expect("its indexes serve the event log");
+    assert_eq!(store.pending(10).await.unwrap(), vec![event]);
     store.close();
     Store::delete(name).await.unwrap();
 }

@@ -1,3 +1,5 @@
 //! Small components shared by several screens.
 
 pub mod online;
+pub mod person_form;
+pub mod sync_badge;

@@ -80,6 +80,89 @@ messages! {
     NotFoundBack => "返回首页", "Back to home";
     StorageReady => "本机存储已就绪", "On-device storage is ready";
     StorageFailed => "本机存储无法打开", "On-device storage could not be opened";
+    HomeWorkHeading => "日常工作", "Daily work";
+    NavPeople => "人员登记", "People";
+    NavPeopleDesc => "登记本辖区人员，离线也能保存", "Record the people of your area, offline too";
+    NavSync => "数据同步", "Sync";
+    NavSyncDesc => "上传本机记录，接收辖区内的新记录", "Upload this device's records, receive new ones";
+    NavLogin => "登录", "Log in";
+    NavLoginDesc => "首次使用请联网登录", "Log in once while online";
+    BadgeSynced => "已同步", "Synced";
+    BadgePending => "待上传", "To upload";
+    BadgeSyncing => "同步中", "Syncing";
+    BadgeNeedsLogin => "请登录", "Log in";
+    BadgeRejected => "有退回", "Refused";
+    SyncTitle => "数据同步", "Sync";
+    SyncIntro => "记录先保存在本机，联网后上传到服务器，并接收辖区内其他设备的记录。", "Records are kept on this device first, uploaded when online, and records from other devices in your area are received.";
+    SyncAccount => "当前账号", "Account";
+    SyncNotLoggedIn => "尚未登录，登录后才能同步。", "Not logged in. Log in to sync.";
+    SyncNeedsLogin => "登录已过期，请重新登录。未上传的记录仍保存在本机。", "Your session has expired. Log in again; records not yet uploaded stay on this device.";
+    SyncPendingLabel => "待上传", "To upload";
+    SyncRejectedLabel => "被退回", "Refused";
+    SyncNow => "立即同步", "Sync now";
+    SyncRunning => "正在同步…", "Syncing…";
+    SyncPushing => "正在上传", "Uploading";
+    SyncPulling => "已接收", "Received";
+    SyncLastSuccess => "上次成功同步", "Last successful sync";
+    SyncNever => "从未同步", "Never";
+    SyncUploaded => "上传", "Uploaded";
+    SyncReceived => "接收", "Received";
+    SyncRefused => "退回", "Refused";
+    SyncOfflineWait => "当前离线，联网后自动同步。", "Offline: sync starts by itself when the connection returns.";
+    SyncErrorLabel => "同步未完成", "Sync did not finish";
+    RejectedHeading => "被服务器退回的记录", "Records refused by the server";
+    RejectedIntro => "这些记录仍保存在本机。请按提示处理后点“重新提交”。", "These records are still on this device. Fix the cause shown, then tap “Submit again”.";
+    RejectedRetry => "重新提交", "Submit again";
+    RejectedNone => "没有被退回的记录", "No refused records";
+    KindPersonRecorded => "人员登记", "Person recorded";
+    KindPersonCorrected => "信息更正", "Person corrected";
+    KindRelativeLinked => "亲属关系", "Relative linked";
+    KindUnitRecorded => "单位登记", "Unit recorded";
+    KindNote => "备注", "Note";
+    KindOther => "其他记录", "Other record";
+    RecordedAt => "记录于", "Recorded";
+    LoginTitle => "登录", "Log in";
+    LoginIntro => "首次使用须联网登录；登录后离线也能继续工作。", "Log in once while online; afterwards the app also works offline.";
+    LoginUsername => "用户名", "Username";
+    LoginPassword => "密码", "Password";
+    LoginSubmit => "登录", "Log in";
+    LoginWorking => "正在登录…", "Logging in…";
+    LoginMissing => "请输入用户名和密码。", "Enter your username and password.";
+    LoginBadCredentials => "用户名或密码错误，请重新输入。", "Wrong username or password. Please try again.";
+    LoginTooMany => "登录失败次数过多，请 15 分钟后再试。", "Too many failed logins. Try again in 15 minutes.";
+    LoginOffline => "当前离线，无法登录。请联网后再登录；登录过的账号离线也能继续使用。", "You are offline and cannot log in now. Connect first; an account that logged in before keeps working offline.";
+    LoginUnreachable => "无法连接服务器，请稍后再试。", "Cannot reach the server. Please try again later.";
+    LoginCurrent => "当前账号", "Logged in as";
+    LoginSwitchWarning => "本机还有未上传的记录。换用其他账号登录后，这些记录要等原账号重新登录才能上传。", "This device has records not yet uploaded. If another account logs in, they upload only after the original account logs in again.";
+    Logout => "退出登录", "Log out";
+    LogoutPendingWarning => "退出后，未上传的记录仍保存在本机，原账号再次登录后会上传。", "After logging out, records not yet uploaded stay on this device and upload when the account logs in again.";
+    ScopeLabel => "辖区", "Jurisdiction";
+    PeopleTitle => "人员登记", "People register";
+    PeopleIntro => "登记本辖区的人员。保存在本机，联网后自动上传。", "Record the people of your area. Saved on this device and uploaded when online.";
+    PeopleNeedLogin => "请先登录，才能登记和查看人员。", "Log in first to record and see people.";
+    PeopleNotPermitted => "您的角色不能登记人员。", "Your role cannot record people.";
+    PeopleFormHeading => "登记新人员", "Record a person";
+    FieldName => "姓名", "Name";
+    FieldSex => "性别", "Sex";
+    SexMale => "男", "Male";
+    SexFemale => "女", "Female";
+    FieldEthnicity => "民族", "Ethnic group";
+    FieldIdNumber => "公民身份号码", "Resident ID number";
+    FieldBirthDate => "出生日期（留空则按身份证号码）", "Date of birth (blank: from the ID number)";
+    FieldPhone => "联系电话（选填）", "Phone (optional)";
+    FieldUnit => "所属村(社区)代码", "Village/community code";
+    FieldUnitHint => "须在本辖区内，代码以此开头：", "Must be in your jurisdiction, starting with:";
+    ErrRequired => "此项必填", "This field is required";
+    ErrUnitInvalid => "单位代码应为 2 至 18 位数字", "A unit code has 2 to 18 digits";
+    ErrUnitOutOfScope => "该单位不在您的辖区内", "This unit is outside your jurisdiction";
+    ErrBirthDate => "请填写有效的出生日期", "Enter a valid date of birth";
+    ErrForm => "请改正标出的项目后再保存，未保存任何内容。", "Fix the marked fields, then save. Nothing was saved.";
+    SaveOnDevice => "保存到本机", "Save on this device";
+    Saving => "正在保存…", "Saving…";
+    SavedOnDevice => "已保存到本机，联网后自动上传。", "Saved on this device; it uploads when online.";
+    PeopleListHeading => "已登记人员", "Recorded people";
+    PeopleEmpty => "暂无人员记录", "No people recorded yet";
+    Loading => "正在读取…", "Loading…";
 }
 
 impl Msg {
@@ -135,7 +218,9 @@ pub fn provide_i18n() -> I18n {
         .and_then(|tag| Lang::from_tag(&tag))
         .unwrap_or_default();
     crate::platform::set_document_lang(lang.tag());
-    let i18n = I18n { lang: RwSignal::new(lang) };
+    let i18n = I18n {
+        lang: RwSignal::new(lang),
+    };
     provide_context(i18n);
     i18n
 }
@@ -153,8 +238,14 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_message_has_text_in_both_languages() {
         for msg in Msg::ALL {
-            assert!(!msg.text(Lang::Zh).trim().is_empty(), "{msg:?} has no Chinese text");
-            assert!(!msg.text(Lang::En).trim().is_empty(), "{msg:?} has no English text");
+            assert!(
+                !msg.text(Lang::Zh).trim().is_empty(),
+                "{msg:?} has no Chinese text"
+            );
+            assert!(
+                !msg.text(Lang::En).trim().is_empty(),
+                "{msg:?} has no English text"
+            );
         }
     }
 

@@ -1,18 +1,22 @@
-//! `/` — the home screen: the four modules and the state of on-device storage.
+//! `/` — the home screen: links to daily work (people, sync, login), the four modules and the
+//! state of on-device storage.
 
 use cunju_domain::app_info::Module;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::components::online::use_online;
 use crate::i18n::{Msg, use_i18n};
-use crate::store::Store;
+use crate::store;
+use crate::sync::use_sync;
 
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
     let online = use_online();
+    let sync = use_sync();
     // Opening the store here proves on first paint that the device can keep records.
-    let storage = LocalResource::new(|| async { Store::open_default().await.map(|_| ()) });
+    let storage = LocalResource::new(|| async { store::shared().await.map(|_| ()) });
 
     view! {
         <section class="hero">
@@ -22,6 +26,14 @@ pub fn Home() -> impl IntoView {
                 <p class="notice" data-testid="offline-hint">{move || i18n.t(Msg::OfflineHint)}</p>
             </Show>
         </section>
+        <h2>{move || i18n.t(Msg::HomeWorkHeading)}</h2>
+        <ul class="nav-grid" data-testid="work-links">
+            <Show when=move || sync.profile.with(Option::is_none)>
+                <NavCard href="/login" title=Msg::NavLogin description=Msg::NavLoginDesc testid="nav-login"/>
+            </Show>
+            <NavCard href="/people" title=Msg::NavPeople description=Msg::NavPeopleDesc testid="nav-people"/>
+            <NavCard href="/sync" title=Msg::NavSync description=Msg::NavSyncDesc testid="nav-sync"/>
+        </ul>
         <h2>{move || i18n.t(Msg::HomeModulesHeading)}</h2>
         <ul class="module-grid" data-testid="modules">
             {Module::ALL.into_iter().map(|module| view! { <ModuleCard module/> }).collect_view()}
@@ -46,6 +58,25 @@ fn ModuleCard(module: Module) -> impl IntoView {
             <h3>{move || i18n.t(Msg::module_name(module))}</h3>
             <p>{move || i18n.t(Msg::module_description(module))}</p>
             <p class="module-status">{move || i18n.t(Msg::ModuleNotYetOpen)}</p>
+        </li>
+    }
+}
+
+/// A large link to a screen of daily work.
+#[component]
+fn NavCard(
+    href: &'static str,
+    title: Msg,
+    description: Msg,
+    testid: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <li>
+            <A href=href attr:class="nav-card" attr:data-testid=testid>
+                <strong>{move || i18n.t(title)}</strong>
+                <span>{move || i18n.t(description)}</span>
+            </A>
         </li>
     }
 }

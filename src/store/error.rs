@@ -19,6 +19,13 @@ pub enum StoreError {
     /// Any other IndexedDB failure; the transaction was rolled back.
     #[error("IndexedDB error: {0}")]
     Failed(String),
+    /// The browser aborted the transaction before it committed (storage full, tab closing):
+    /// nothing of it was written.
+    #[error("transaction aborted before it committed")]
+    Aborted,
+    /// The draft breaks a rule of the domain; nothing was written.
+    #[error("invalid record: {0}")]
+    Invalid(String),
 }
 
 impl StoreError {
@@ -61,6 +68,14 @@ impl StoreError {
             (StoreError::Encoding(detail), Lang::En) => format!("The record could not be encoded and was not saved: {detail}"),
             (StoreError::Failed(detail), Lang::Zh) => format!("本机存储出错，本次操作未保存：{detail}"),
             (StoreError::Failed(detail), Lang::En) => format!("Device storage failed; this action was not saved: {detail}"),
+            (StoreError::Aborted, Lang::Zh) => {
+                "本次操作未保存（浏览器中止了存储，可能是空间不足或页面正在关闭）。已保存的记录不受影响，请重试。".into()
+            }
+            (StoreError::Aborted, Lang::En) => {
+                "This action was not saved (the browser aborted the write, perhaps for lack of space or a closing page). Saved records are safe; please retry.".into()
+            }
+            (StoreError::Invalid(detail), Lang::Zh) => format!("记录内容不完整或有误，未保存：{detail}"),
+            (StoreError::Invalid(detail), Lang::En) => format!("The record is incomplete or wrong and was not saved: {detail}"),
         }
     }
 }

@@ -2,14 +2,25 @@
 //! never touch IndexedDB themselves.
 //!
 //! Object stores (architecture §3): `events` (the log, key `id`), `entities` (materialised
-//! projections) and `meta` (device id, clock, sync cursor, cached profile, schema version).
+//! projections) and `meta` (device log with the HLC, sync cursor, cached session).
+//! Every write that belongs together — an event, its projection and the device log — commits in
+//! one read-write transaction or not at all.
 
 mod error;
+mod log;
+mod meta;
+mod records;
 mod schema;
+mod shared;
 
 pub use error::StoreError;
+pub use log::ApplyReport;
+pub use meta::Session;
+pub use records::{RejectedEvent, Rejection, SyncMark};
+pub use schema::VERSION as SCHEMA_VERSION;
+pub use shared::shared;
 
-use rexie::{Rexie, TransactionMode};
+use rexie::{KeyRange, Rexie, Transaction, TransactionMode, TransactionResult};
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
@@ -29,7 +40,10 @@ impl Store {
 
     /// Opens (creating or upgrading as needed) the database `name`.
     pub async fn open(name: &str) -> Result<Store, StoreError> {
-        let db = schema::builder(name).build().await.map_err(StoreError::from_open)?;
+        let db = schema::builder(name)
+            .build()
+            .await
+            .map_err(StoreError::from_open)?;
         Ok(Store { db })
     }
 
@@ -50,32 +64,76 @@ impl Store {
 
     /// Reads one value of the `meta` store.
     pub async fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[schema::META], TransactionMode::ReadOnly)
-            .map_err(StoreError::from_idb)?;
+        let tx = self.tx(&[schema::META], TransactionMode::ReadOnly)?;
         let store = tx.store(schema::META).map_err(StoreError::from_idb)?;
-        let value = store.get(JsValue::from_str(key)).await.map_err(StoreError::from_idb)?;
-        match value {
-            None => Ok(None),
-            Some(js) => decode(js).map(Some),
-        }
+        get_decoded(&store, JsValue::from_str(key)).await
     }
 
     /// Writes one value of the `meta` store and waits until it is committed.
     pub async fn set_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction(&[schema::META], TransactionMode::ReadWrite)
-            .map_err(StoreError::from_idb)?;
-        let store = tx.store(schema::META).map_err(StoreError::from_idb)?;
-        store
-            .put(&encode(value)?, Some(&JsValue::from_str(key)))
-            .await
-            .map_err(StoreError::from_idb)?;
-        tx.done().await.map_err(StoreError::from_idb)?;
-        Ok(())
+        let tx = self.tx(&[schema::META], TransactionMode::ReadWrite)?;
+        let result = async {
+            let store = tx.store(schema::META).map_err(StoreError::from_idb)?;
+            store
+                .put(&encode(value)?, Some(&JsValue::from_str(key)))
+                .await
+                .map_err(StoreError::from_idb)?;
+            Ok(())
+        }
+        .await;
+        finish(tx, result).await
     }
+
+    /// Removes one value of the `meta` store.
+    pub async fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
+        let tx = self.tx(&[schema::META], TransactionMode::ReadWrite)?;
+        let result = async {
+            let store = tx.store(schema::META).map_err(StoreError::from_idb)?;
+            store
+                .delete(JsValue::from_str(key))
+                .await
+                .map_err(StoreError::from_idb)
+        }
+        .await;
+        finish(tx, result).await
+    }
+
+    fn tx(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction, StoreError> {
+        self.db
+            .transaction(stores, mode)
+            .map_err(StoreError::from_idb)
+    }
+}
+
+/// Ends a read-write transaction: on success waits for the commit (an abort, e.g. for quota, is
+/// an error); on failure aborts, so nothing of it is written.
+async fn finish<T>(tx: Transaction, result: Result<T, StoreError>) -> Result<T, StoreError> {
+    match result {
+        Ok(value) => match tx.done().await.map_err(StoreError::from_idb)? {
+            TransactionResult::Committed => Ok(value),
+            TransactionResult::Aborted => Err(StoreError::Aborted),
+        },
+        Err(err) => {
+            // It may already be aborted by the failed request; either way nothing commits.
+            let _ = tx.abort().await;
+            Err(err)
+        }
+    }
+}
+
+async fn get_decoded<T: DeserializeOwned>(
+    store: &rexie::Store,
+    key: JsValue,
+) -> Result<Option<T>, StoreError> {
+    match store.get(key).await.map_err(StoreError::from_idb)? {
+        None => Ok(None),
+        Some(js) if js.is_undefined() => Ok(None),
+        Some(js) => decode(js).map(Some),
+    }
+}
+
+fn only(key: &JsValue) -> Result<KeyRange, StoreError> {
+    KeyRange::only(key).map_err(|e| StoreError::from_idb(e.into()))
 }
 
 /// Converts a Rust value to the plain JS object IndexedDB stores (maps become objects).

@@ -9,8 +9,25 @@ pub const ENTITIES: &str = "entities";
 pub const META: &str = "meta";
 
 /// Current schema version.
-/// 1: `events`, `entities`, `meta`.
+/// 1: `events` (key `id`; indexes `entity`, `device_seq` unique, `pending`), `entities` (key `id`;
+///    index `kind_unit`), `meta` (out-of-line keys). Record shapes: `records.rs`.
 pub const VERSION: u32 = 1;
+
+/// Every index states `unique` and `multi_entry` explicitly: on an upgrade, idb's builder drops
+/// and rebuilds any index whose flags it cannot compare, which would re-index every event.
+fn index(name: &str, key_path: &str) -> Index {
+    Index::new(name, key_path).unique(false).multi_entry(false)
+}
+
+fn compound_index<'a>(
+    name: &str,
+    key_paths: impl IntoIterator<Item = &'a str>,
+    unique: bool,
+) -> Index {
+    Index::new_array(name, key_paths)
+        .unique(unique)
+        .multi_entry(false)
+}
 
 pub fn builder(name: &str) -> RexieBuilder {
     Rexie::builder(name)
@@ -18,14 +35,14 @@ pub fn builder(name: &str) -> RexieBuilder {
         .add_object_store(
             ObjectStore::new(EVENTS)
                 .key_path("id")
-                .add_index(Index::new("entity", "entity"))
-                .add_index(Index::new_array("device_seq", ["device", "seq"]).unique(true))
-                .add_index(Index::new("pending", "pending")),
+                .add_index(index("entity", "entity"))
+                .add_index(compound_index("device_seq", ["device", "seq"], true))
+                .add_index(index("pending", "pending")),
         )
         .add_object_store(
             ObjectStore::new(ENTITIES)
                 .key_path("id")
-                .add_index(Index::new_array("kind_unit", ["kind", "unit"])),
+                .add_index(compound_index("kind_unit", ["kind", "unit"], false)),
         )
         .add_object_store(ObjectStore::new(META))
 }
