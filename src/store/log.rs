@@ -1,0 +1,414 @@
+//! The event log on the device: appending local events, applying remote ones, keeping the
+//! projections in `entities` current, and the bookkeeping of what the server has acknowledged.
+
+use cunju_domain::event::{DeviceLog, EntityKind, Event, NewEvent};
+use cunju_domain::ids::{DeviceId, EntityId, EventId, UnitId, UserId};
+use cunju_domain::projection::{self, Applied, EntityState};
+use cunju_domain::sync::{Cursor, RejectReason};
+use rexie::{KeyRange, TransactionMode};
+use wasm_bindgen::JsValue;
+
+use super::records::{EntityRecord, EventRecord, RejectedEvent, Rejection, SyncMark};
+use super::schema::{ENTITIES, EVENTS, META};
+use super::{Store, StoreError, decode, encode, finish, get_decoded, meta, only};
+use crate::platform;
+
+/// Largest integer a JS number holds exactly: above any `seq` a device will write.
+const MAX_SAFE_SEQ: u64 = (1 << 53) - 1;
+
+/// What `apply_remote` did with a page of events.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// New to this device: stored and projected.
+    pub applied: u32,
+    /// Already here and already acknowledged: nothing to do.
+    pub duplicates: u32,
+    /// Our own events that were still waiting for an acknowledgement: now acknowledged.
+    pub confirmed: u32,
+    /// Refused because this device holds another event with the same (device, seq); kept out
+    /// rather than overwrite anything (should never happen with a correct server).
+    pub conflicts: u32,
+}
+
+impl Store {
+    /// Makes the next event of this device from `draft` and stores it, its projection and the
+    /// advanced device log in one transaction. The event is confirmed (returned) only after the
+    /// transaction commits; on any error nothing is written.
+    pub async fn append(&self, draft: NewEvent) -> Result<Event, StoreError> {
+        draft.validate().map_err(|e| StoreError::Invalid(e.0))?;
+        let tx = self.tx(&[EVENTS, ENTITIES, META], TransactionMode::ReadWrite)?;
+        let result = async {
+            let (events, entities, meta_store) = stores(&tx)?;
+            let mut log = load_device_log(&meta_store).await?;
+            let event = log.append(draft, platform::now_ms(), platform::random_bytes());
+            let record = EventRecord::new(&event, SyncMark::Pending)?;
+            events
+                .add(&encode(&record)?, None)
+                .await
+                .map_err(StoreError::from_idb)?;
+            project(&events, &entities, &event).await?;
+            save_device_log(&meta_store, &log).await?;
+            Ok(event)
+        }
+        .await;
+        finish(tx, result).await
+    }
+
+    /// Stores events received from the server and updates their projections, in one
+    /// transaction. Idempotent by event id; the device clock observes every new event so later
+    /// local events sort after them.
+    pub async fn apply_remote(&self, events: &[Event]) -> Result<ApplyReport, StoreError> {
+        self.apply_page(events, None).await
+    }
+
+    /// `apply_remote`, and in the same transaction moves `user`'s pull cursor to `next`, so an
+    /// interrupted sync resumes after the last page that was fully stored.
+    pub async fn apply_pulled(
+        &self,
+        events: &[Event],
+        user: &UserId,
+        next: Cursor,
+    ) -> Result<ApplyReport, StoreError> {
+        self.apply_page(events, Some((user, next))).await
+    }
+
+    async fn apply_page(
+        &self,
+        page: &[Event],
+        cursor: Option<(&UserId, Cursor)>,
+    ) -> Result<ApplyReport, StoreError> {
+        let tx = self.tx(&[EVENTS, ENTITIES, META], TransactionMode::ReadWrite)?;
+        let result = async {
+            let (events, entities, meta_store) = stores(&tx)?;
+            let mut log = load_device_log(&meta_store).await?;
+            let device_seq = events.index("device_seq").map_err(StoreError::from_idb)?;
+            let now = platform::now_ms();
+            let mut report = ApplyReport::default();
+            for event in page {
+                let id = JsValue::from_str(&event.id.to_string());
+                if let Some(mut record) = get_decoded::<EventRecord>(&events, id).await? {
+                    if record.pending == SyncMark::Acked {
+                        report.duplicates += 1;
+                    } else {
+                        record.pending = SyncMark::Acked;
+                        record.rejection = None;
+                        events.put(&encode(&record)?, None).await.map_err(StoreError::from_idb)?;
+                        report.confirmed += 1;
+                    }
+                    continue;
+                }
+                let slot = encode(&(event.device.to_string(), event.seq))?;
+                if device_seq.count(Some(only(&slot)?)).await.map_err(StoreError::from_idb)? > 0 {
+                    web_sys::console::warn_1(
+                        &format!("cunju: event {} conflicts with a stored event of the same device and seq", event.id)
+                            .into(),
+                    );
+                    report.conflicts += 1;
+                    continue;
+                }
+                let record = EventRecord::new(event, SyncMark::Acked)?;
+                events.add(&encode(&record)?, None).await.map_err(StoreError::from_idb)?;
+                project(&events, &entities, event).await?;
+                log.observe(event, now);
+                if event.device == log.device && event.seq >= log.next_seq {
+                    // Our own chain, known to the server beyond what this device remembers:
+                    // continue after it rather than reuse a sequence number.
+                    log.next_seq = event.seq + 1;
+                    log.last_hash = event.hash;
+                }
+                report.applied += 1;
+            }
+            save_device_log(&meta_store, &log).await?;
+            if let Some((user, next)) = cursor {
+                meta_store
+                    .put(&encode(&next.0)?, Some(&JsValue::from_str(&meta::cursor_key(user))))
+                    .await
+                    .map_err(StoreError::from_idb)?;
+            }
+            Ok(report)
+        }
+        .await;
+        finish(tx, result).await
+    }
+
+    /// The projection of one entity, if any event about it is on this device.
+    pub async fn entity(&self, id: &EntityId) -> Result<Option<EntityState>, StoreError> {
+        let tx = self.tx(&[ENTITIES], TransactionMode::ReadOnly)?;
+        let entities = tx.store(ENTITIES).map_err(StoreError::from_idb)?;
+        let record: Option<EntityRecord> =
+            get_decoded(&entities, JsValue::from_str(id.as_str())).await?;
+        record.map(|r| r.state()).transpose()
+    }
+
+    /// Every entity of `kind` whose unit lies within `scope` (the unit itself or below it),
+    /// through the `kind_unit` index.
+    pub async fn query(
+        &self,
+        kind: EntityKind,
+        scope: &UnitId,
+    ) -> Result<Vec<EntityState>, StoreError> {
+        let tx = self.tx(&[ENTITIES], TransactionMode::ReadOnly)?;
+        let entities = tx.store(ENTITIES).map_err(StoreError::from_idb)?;
+        let index = entities.index("kind_unit").map_err(StoreError::from_idb)?;
+        // Unit codes extend their parent's code, so a subtree is a prefix range of the index.
+        let lower = encode(&(kind.as_str(), scope.as_str()))?;
+        let upper = encode(&(kind.as_str(), format!("{}\u{ffff}", scope.as_str())))?;
+        let range = KeyRange::bound(&lower, &upper, None, None)
+            .map_err(|e| StoreError::from_idb(e.into()))?;
+        let rows = index
+            .get_all(Some(range), None)
+            .await
+            .map_err(StoreError::from_idb)?;
+        let mut states = Vec::with_capacity(rows.len());
+        for row in rows {
+            let state = decode::<EntityRecord>(row)?.state()?;
+            if state.unit.is_within(scope) {
+                states.push(state);
+            }
+        }
+        Ok(states)
+    }
+
+    /// One stored event and where it stands with the server.
+    pub async fn event(&self, id: &EventId) -> Result<Option<(Event, SyncMark)>, StoreError> {
+        let tx = self.tx(&[EVENTS], TransactionMode::ReadOnly)?;
+        let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
+        let record: Option<EventRecord> =
+            get_decoded(&events, JsValue::from_str(&id.to_string())).await?;
+        record.map(|r| Ok((r.event()?, r.pending))).transpose()
+    }
+
+    /// Every stored event about `entity`, in fold order.
+    pub async fn events_of(&self, entity: &EntityId) -> Result<Vec<Event>, StoreError> {
+        let tx = self.tx(&[EVENTS], TransactionMode::ReadOnly)?;
+        let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
+        entity_events(&events, entity.as_str()).await
+    }
+
+    /// Every event this device wrote, in `seq` order (for checks and exports).
+    pub async fn device_events(&self, device: &DeviceId) -> Result<Vec<Event>, StoreError> {
+        let tx = self.tx(&[EVENTS], TransactionMode::ReadOnly)?;
+        let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
+        let index = events.index("device_seq").map_err(StoreError::from_idb)?;
+        let lower = encode(&(device.as_str(), 0u64))?;
+        let upper = encode(&(device.as_str(), MAX_SAFE_SEQ))?;
+        let range = KeyRange::bound(&lower, &upper, None, None)
+            .map_err(|e| StoreError::from_idb(e.into()))?;
+        let rows = index
+            .get_all(Some(range), None)
+            .await
+            .map_err(StoreError::from_idb)?;
+        rows.into_iter()
+            .map(|row| decode::<EventRecord>(row)?.event())
+            .collect()
+    }
+
+    /// This device's identity, next sequence number, last hash and clock; `None` before the
+    /// first event was written or received.
+    pub async fn device_log(&self) -> Result<Option<DeviceLog>, StoreError> {
+        self.meta(meta::DEVICE_LOG).await
+    }
+
+    /// Up to `limit` events waiting to be pushed, oldest first per device (the order the
+    /// server needs to check each chain).
+    pub async fn pending(&self, limit: usize) -> Result<Vec<Event>, StoreError> {
+        let mut records = self.records_marked(SyncMark::Pending).await?;
+        records.sort_by(|a, b| (&a.device, a.seq).cmp(&(&b.device, b.seq)));
+        records.truncate(limit);
+        records.iter().map(EventRecord::event).collect()
+    }
+
+    /// How many events wait to be pushed.
+    pub async fn pending_count(&self) -> Result<u32, StoreError> {
+        self.count_marked(SyncMark::Pending).await
+    }
+
+    /// How many events the server refused (kept here until re-queued).
+    pub async fn rejected_count(&self) -> Result<u32, StoreError> {
+        self.count_marked(SyncMark::Rejected).await
+    }
+
+    /// The events the server refused, with the reasons, oldest first.
+    pub async fn rejected(&self) -> Result<Vec<RejectedEvent>, StoreError> {
+        let mut records = self.records_marked(SyncMark::Rejected).await?;
+        records.sort_by(|a, b| (&a.device, a.seq).cmp(&(&b.device, b.seq)));
+        records
+            .into_iter()
+            .map(|record| {
+                let rejection = record.rejection.clone().unwrap_or(Rejection {
+                    reason: RejectReason::InvalidBody,
+                    detail: String::new(),
+                    at_ms: 0,
+                });
+                Ok(RejectedEvent {
+                    event: record.event()?,
+                    rejection,
+                })
+            })
+            .collect()
+    }
+
+    /// Records that the server has these events (accepted or duplicate).
+    pub async fn mark_acked(&self, ids: &[EventId]) -> Result<u32, StoreError> {
+        self.settle_push(ids, &[]).await
+    }
+
+    /// Records the outcome of one push in one transaction: `acked` are acknowledged, `rejected`
+    /// are set aside with their reasons. Unknown ids are ignored. Returns how many changed.
+    pub async fn settle_push(
+        &self,
+        acked: &[EventId],
+        rejected: &[(EventId, Rejection)],
+    ) -> Result<u32, StoreError> {
+        let tx = self.tx(&[EVENTS], TransactionMode::ReadWrite)?;
+        let result = async {
+            let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
+            let changes = acked.iter().map(|id| (id, SyncMark::Acked, None)).chain(
+                rejected
+                    .iter()
+                    .map(|(id, why)| (id, SyncMark::Rejected, Some(why.clone()))),
+            );
+            let mut changed = 0;
+            for (id, mark, rejection) in changes {
+                let key = JsValue::from_str(&id.to_string());
+                let Some(mut record) = get_decoded::<EventRecord>(&events, key).await? else {
+                    continue;
+                };
+                // An acknowledged event stays acknowledged whatever a later answer says.
+                if record.pending == SyncMark::Acked {
+                    continue;
+                }
+                record.pending = mark;
+                record.rejection = rejection;
+                events
+                    .put(&encode(&record)?, None)
+                    .await
+                    .map_err(StoreError::from_idb)?;
+                changed += 1;
+            }
+            Ok(changed)
+        }
+        .await;
+        finish(tx, result).await
+    }
+
+    /// Puts every rejected event back in the push queue (after the user fixed the cause, e.g.
+    /// logged in with the right account). Returns how many were re-queued.
+    pub async fn requeue_rejected(&self) -> Result<u32, StoreError> {
+        let tx = self.tx(&[EVENTS], TransactionMode::ReadWrite)?;
+        let result = async {
+            let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
+            let index = events.index("pending").map_err(StoreError::from_idb)?;
+            let key = JsValue::from(SyncMark::Rejected.code());
+            let rows = index
+                .get_all(Some(only(&key)?), None)
+                .await
+                .map_err(StoreError::from_idb)?;
+            let mut changed = 0;
+            for row in rows {
+                let mut record: EventRecord = decode(row)?;
+                record.pending = SyncMark::Pending;
+                record.rejection = None;
+                events
+                    .put(&encode(&record)?, None)
+                    .await
+                    .map_err(StoreError::from_idb)?;
+                changed += 1;
+            }
+            Ok(changed)
+        }
+        .await;
+        finish(tx, result).await
+    }
+
+    async fn records_marked(&self, mark: SyncMark) -> Result<Vec<EventRecord>, StoreError> {
+        let tx = self.tx(&[EVENTS], TransactionMode::ReadOnly)?;
+        let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
+        let index = events.index("pending").map_err(StoreError::from_idb)?;
+        let key = JsValue::from(mark.code());
+        let rows = index
+            .get_all(Some(only(&key)?), None)
+            .await
+            .map_err(StoreError::from_idb)?;
+        rows.into_iter().map(decode).collect()
+    }
+
+    async fn count_marked(&self, mark: SyncMark) -> Result<u32, StoreError> {
+        let tx = self.tx(&[EVENTS], TransactionMode::ReadOnly)?;
+        let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
+        let index = events.index("pending").map_err(StoreError::from_idb)?;
+        let key = JsValue::from(mark.code());
+        index
+            .count(Some(only(&key)?))
+            .await
+            .map_err(StoreError::from_idb)
+    }
+}
+
+fn stores(
+    tx: &rexie::Transaction,
+) -> Result<(rexie::Store, rexie::Store, rexie::Store), StoreError> {
+    Ok((
+        tx.store(EVENTS).map_err(StoreError::from_idb)?,
+        tx.store(ENTITIES).map_err(StoreError::from_idb)?,
+        tx.store(META).map_err(StoreError::from_idb)?,
+    ))
+}
+
+/// The persisted device log, or a new one with a fresh random device id on first use.
+async fn load_device_log(meta_store: &rexie::Store) -> Result<DeviceLog, StoreError> {
+    let stored: Option<DeviceLog> =
+        get_decoded(meta_store, JsValue::from_str(meta::DEVICE_LOG)).await?;
+    Ok(stored.unwrap_or_else(|| DeviceLog::new(DeviceId::from_random(platform::random_bytes()))))
+}
+
+async fn save_device_log(meta_store: &rexie::Store, log: &DeviceLog) -> Result<(), StoreError> {
+    meta_store
+        .put(&encode(log)?, Some(&JsValue::from_str(meta::DEVICE_LOG)))
+        .await
+        .map_err(StoreError::from_idb)?;
+    Ok(())
+}
+
+/// Brings the projection of `event`'s entity up to date; `event` is already in `events`.
+/// In order it is one `apply`; an event that sorts before what the projection has seen
+/// re-folds that one entity from all its events (found through the `entity` index).
+async fn project(
+    events: &rexie::Store,
+    entities: &rexie::Store,
+    event: &Event,
+) -> Result<(), StoreError> {
+    let key = JsValue::from_str(event.entity.as_str());
+    let current: Option<EntityRecord> = get_decoded(entities, key).await?;
+    let mut state = current.map(|r| r.state()).transpose()?;
+    let changed = match projection::apply(&mut state, event) {
+        Applied::Folded => state,
+        Applied::Skipped => None,
+        Applied::Refold => {
+            let all = entity_events(events, event.entity.as_str()).await?;
+            projection::fold_entity(&all)
+        }
+    };
+    if let Some(state) = changed {
+        entities
+            .put(&encode(&EntityRecord::new(&state)?)?, None)
+            .await
+            .map_err(StoreError::from_idb)?;
+    }
+    Ok(())
+}
+
+/// The events of one entity through the `entity` index, sorted in fold order.
+async fn entity_events(events: &rexie::Store, entity: &str) -> Result<Vec<Event>, StoreError> {
+    let index = events.index("entity").map_err(StoreError::from_idb)?;
+    let rows = index
+        .get_all(Some(only(&JsValue::from_str(entity))?), None)
+        .await
+        .map_err(StoreError::from_idb)?;
+    let mut all = rows
+        .into_iter()
+        .map(|row| decode::<EventRecord>(row)?.event())
+        .collect::<Result<Vec<_>, _>>()?;
+    projection::canonical_sort(&mut all);
+    Ok(all)
+}

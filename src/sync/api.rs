@@ -1,0 +1,209 @@
+//! The server's HTTP API (`/api/v1`) as the app calls it: login, logout, push and pull, each with
+//! a time limit, every failure turned into an [`ApiError`] that says what happened.
+
+use cunju_domain::directory::units::Unit;
+use cunju_domain::sync::{
+    ApiErrorBody, Cursor, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
+};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_timers::callback::Timeout;
+use serde::de::DeserializeOwned;
+
+use crate::i18n::Lang;
+
+const BASE: &str = "/api/v1";
+/// A request that has not finished by then is given up (and retried by the sync loop):
+/// a phone on a weak signal can otherwise wait forever.
+const TIMEOUT_MS: u32 = 30_000;
+
+/// What went wrong talking to the server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// No answer at all: offline, server down, timed out.
+    #[error("no answer from the server: {0}")]
+    Network(String),
+    /// 401: the token is missing, expired or revoked (or, at login, the password is wrong).
+    #[error("unauthorised ({code}): {message}")]
+    Unauthorized { code: String, message: String },
+    /// Any other error status, with the server's `{code, message}` when it sent one.
+    #[error("server answered {status} ({code}): {message}")]
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// A success status with a body this app cannot read (an incompatible server).
+    #[error("unexpected answer from the server: {0}")]
+    Protocol(String),
+}
+
+impl ApiError {
+    /// The server's error code (`bad_credentials`, `too_many_attempts`, …), if it sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Unauthorized { code, .. } | ApiError::Server { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Said for the person using the app, with what to do next.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (ApiError::Network(_), Lang::Zh) => "无法连接服务器。记录已保存在本机，联网后会自动重试。".into(),
+            (ApiError::Network(_), Lang::En) => {
+                "Cannot reach the server. Records are safe on this device; sync retries when the connection returns.".into()
+            }
+            (ApiError::Unauthorized { .. }, Lang::Zh) => "登录已过期，请重新登录。未上传的记录仍保存在本机。".into(),
+            (ApiError::Unauthorized { .. }, Lang::En) => {
+                "Your session has expired. Please log in again; records not yet uploaded stay on this device.".into()
+            }
+            (ApiError::Server { status, .. }, Lang::Zh) if *status >= 500 => {
+                format!("服务器暂时出错（{status}），稍后会自动重试。")
+            }
+            (ApiError::Server { status, .. }, Lang::En) if *status >= 500 => {
+                format!("The server had a problem ({status}); sync will retry later.")
+            }
+            (ApiError::Server { message, .. }, lang) => server_text(message, lang),
+            (ApiError::Protocol(_), Lang::Zh) => "服务器的回答无法识别，请更新应用后重试。".into(),
+            (ApiError::Protocol(_), Lang::En) => "The server's answer was not understood. Update the app and retry.".into(),
+        }
+    }
+}
+
+/// The server writes its messages as "中文 / English"; this picks the user's half.
+pub fn server_text(message: &str, lang: Lang) -> String {
+    match message.split_once(" / ") {
+        Some((zh, en)) => match lang {
+            Lang::Zh => zh.trim().to_string(),
+            Lang::En => en.trim().to_string(),
+        },
+        None => message.to_string(),
+    }
+}
+
+/// `POST /auth/login`.
+pub async fn login(request: &LoginRequest) -> Result<LoginResponse, ApiError> {
+    let deadline = Deadline::start()?;
+    let request = deadline
+        .apply(Request::post(&format!("{BASE}/auth/login")))
+        .json(request)
+        .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json(request).await
+}
+
+/// `POST /auth/logout`: revokes the token on the server. Best effort: the app forgets the token
+/// whatever the answer.
+pub async fn logout(token: &str) -> Result<(), ApiError> {
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::post(&format!("{BASE}/auth/logout"))),
+        token,
+    )
+    .build()
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch(request).await.map(|_| ())
+}
+
+/// `POST /sync/push`.
+pub async fn push(token: &str, body: &PushRequest) -> Result<PushResponse, ApiError> {
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::post(&format!("{BASE}/sync/push"))),
+        token,
+    )
+    .json(body)
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json(request).await
+}
+
+/// `GET /sync/pull?after=…&limit=…`.
+pub async fn pull(token: &str, after: Cursor, limit: u32) -> Result<PullResponse, ApiError> {
+    let deadline = Deadline::start()?;
+    let url = format!("{BASE}/sync/pull?after={}&limit={limit}", after.0);
+    let request = authorized(deadline.apply(Request::get(&url)), token)
+        .build()
+        .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json(request).await
+}
+
+/// `GET /units`: the caller's scope and every unit under it, parents before children.
+pub async fn units(token: &str) -> Result<Vec<Unit>, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct UnitsResponse {
+        units: Vec<Unit>,
+    }
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::get(&format!("{BASE}/units"))),
+        token,
+    )
+    .build()
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json::<UnitsResponse>(request).await.map(|r| r.units)
+}
+
+/// Aborts the request (including reading its body) after `TIMEOUT_MS`; dropping it cancels the
+/// timer, so it must live until the answer is read.
+struct Deadline {
+    signal: web_sys::AbortSignal,
+    _timer: Timeout,
+}
+
+impl Deadline {
+    fn start() -> Result<Deadline, ApiError> {
+        let controller =
+            web_sys::AbortController::new().map_err(|e| ApiError::Network(format!("{e:?}")))?;
+        let signal = controller.signal();
+        let timer = Timeout::new(TIMEOUT_MS, move || controller.abort());
+        Ok(Deadline {
+            signal,
+            _timer: timer,
+        })
+    }
+
+    fn apply(&self, builder: RequestBuilder) -> RequestBuilder {
+        builder.abort_signal(Some(&self.signal))
+    }
+}
+
+fn authorized(builder: RequestBuilder, token: &str) -> RequestBuilder {
+    builder.header("Authorization", &format!("Bearer {token}"))
+}
+
+async fn fetch_json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> {
+    let response = fetch(request).await?;
+    response.json::<T>().await.map_err(|e| match e {
+        gloo_net::Error::SerdeError(e) => ApiError::Protocol(e.to_string()),
+        other => ApiError::Network(other.to_string()),
+    })
+}
+
+async fn fetch(request: Request) -> Result<Response, ApiError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    check(response).await
+}
+
+/// Turns an error status into an `ApiError`, reading the server's `{code, message}`.
+async fn check(response: Response) -> Result<Response, ApiError> {
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let body = response.json::<ApiErrorBody>().await.ok();
+    let (code, message) = match body {
+        Some(body) => (body.code, body.message),
+        None => (String::new(), response.status_text()),
+    };
+    Err(if status == 401 {
+        ApiError::Unauthorized { code, message }
+    } else {
+        ApiError::Server {
+            status,
+            code,
+            message,
+        }
+    })
+}

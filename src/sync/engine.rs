@@ -1,0 +1,183 @@
+//! One sync run: push what the server has not acknowledged, in bounded batches, then pull
+//! everything after the cursor, page by page. Every step is committed before the next request,
+//! so a run cut off anywhere resumes where it stopped and never loses or duplicates an event.
+
+use cunju_domain::ids::UserId;
+use cunju_domain::sync::{
+    Cursor, MAX_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, PushRequest, PushResponse, PushStatus,
+};
+
+use super::api::{self, ApiError};
+use crate::i18n::Lang;
+use crate::platform;
+use crate::store::{Rejection, Store, StoreError};
+
+/// How the engine reaches the server: HTTP in the app, an in-memory server in tests.
+#[allow(async_fn_in_trait)] // single-threaded wasm: the futures need not be `Send`
+pub trait Transport {
+    async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, ApiError>;
+    async fn pull(&self, token: &str, after: Cursor, limit: u32) -> Result<PullResponse, ApiError>;
+}
+
+/// The real server, over `fetch`.
+pub struct Http;
+
+impl Transport for Http {
+    async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
+        api::push(token, request).await
+    }
+
+    async fn pull(&self, token: &str, after: Cursor, limit: u32) -> Result<PullResponse, ApiError> {
+        api::pull(token, after, limit).await
+    }
+}
+
+/// Where a run is, for the progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// `done` of `total` local events answered by the server.
+    Pushing { done: u32, total: u32 },
+    /// Events received so far in this run.
+    Pulling { received: u32 },
+}
+
+/// What a finished run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Local events the server now has (accepted or already there).
+    pub acked: u32,
+    /// Local events the server refused (kept on the device with the reason).
+    pub rejected: u32,
+    /// Events received by pulling.
+    pub received: u32,
+    /// Of those, how many were new to this device.
+    pub applied: u32,
+}
+
+/// Why a run stopped early. Whatever was committed before it stays committed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            SyncError::Api(e) => e.message(lang),
+            SyncError::Store(e) => e.message(lang),
+        }
+    }
+
+    /// The server no longer accepts the token: the user must log in again.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, SyncError::Api(ApiError::Unauthorized { .. }))
+    }
+
+    /// No answer at all (offline, server unreachable, timed out).
+    pub fn is_network(&self) -> bool {
+        matches!(self, SyncError::Api(ApiError::Network(_)))
+    }
+}
+
+/// One full run for `user` holding `token`. `progress` is told after every committed step.
+pub async fn sync_once<T: Transport>(
+    store: &Store,
+    transport: &T,
+    user: &UserId,
+    token: &str,
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    push_all(store, transport, token, &mut report, &mut progress).await?;
+    pull_all(store, transport, user, token, &mut report, &mut progress).await?;
+    Ok(report)
+}
+
+async fn push_all<T: Transport>(
+    store: &Store,
+    transport: &T,
+    token: &str,
+    report: &mut SyncReport,
+    progress: &mut impl FnMut(Progress),
+) -> Result<(), SyncError> {
+    let mut total = store.pending_count().await?;
+    let mut done = 0;
+    progress(Progress::Pushing { done, total });
+    loop {
+        let batch = store.pending(MAX_PUSH_BATCH).await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let response = transport
+            .push(token, &PushRequest { events: batch })
+            .await?;
+        let now = platform::now_ms();
+        let mut acked = Vec::new();
+        let mut rejected = Vec::new();
+        for outcome in response.results {
+            match outcome.status {
+                PushStatus::Accepted | PushStatus::Duplicate => acked.push(outcome.id),
+                PushStatus::Rejected { reason, detail } => rejected.push((
+                    outcome.id,
+                    Rejection {
+                        reason,
+                        detail,
+                        at_ms: now,
+                    },
+                )),
+            }
+        }
+        let settled = store.settle_push(&acked, &rejected).await?;
+        report.acked += acked.len() as u32;
+        report.rejected += rejected.len() as u32;
+        done += settled;
+        // Events written while we push join this run.
+        total = total.max(done + store.pending_count().await?);
+        progress(Progress::Pushing { done, total });
+        if settled == 0 {
+            // The server answered nothing we could settle: stop rather than resend forever.
+            return Err(ApiError::Protocol("push answered none of the events sent".into()).into());
+        }
+    }
+}
+
+async fn pull_all<T: Transport>(
+    store: &Store,
+    transport: &T,
+    user: &UserId,
+    token: &str,
+    report: &mut SyncReport,
+    progress: &mut impl FnMut(Progress),
+) -> Result<(), SyncError> {
+    let mut cursor = store.cursor(user).await?;
+    let mut restarted = false;
+    progress(Progress::Pulling {
+        received: report.received,
+    });
+    loop {
+        let page = match transport.pull(token, cursor, MAX_PULL_LIMIT).await {
+            // The server no longer knows our cursor (e.g. restored from a backup): pull again
+            // from the start; applying is idempotent, so nothing is doubled.
+            Err(ApiError::Server { status: 400, .. }) if cursor.0 > 0 && !restarted => {
+                restarted = true;
+                cursor = Cursor(0);
+                continue;
+            }
+            other => other?,
+        };
+        let applied = store.apply_pulled(&page.events, user, page.next).await?;
+        report.received += page.events.len() as u32;
+        report.applied += applied.applied;
+        progress(Progress::Pulling {
+            received: report.received,
+        });
+        let advanced = page.next != cursor;
+        cursor = page.next;
+        if !page.more || !advanced {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! Browser tests of the event log on the device: appending, the hash chain and device identity
+//! across reloads, projections, remote events and the push bookkeeping.
+
+use chrono::NaiveDate;
+use cunju::store::{Rejection, Store, StoreError, SyncMark};
+use cunju_domain::event::{DeviceLog, EntityKind, Event, EventBody, NewEvent, Sex, verify_chain};
+use cunju_domain::ids::{EntityId, EventId, UnitId, UserId};
+use cunju_domain::sync::{Cursor, RejectReason};
+use serde_json::json;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const VILLAGE: &str = "509901001";
+const NOW: u64 = 1_750_000_000_000;
+
+/// A database of its own per test, deleted first so reruns start clean.
+async fn fresh(name: &str) -> Store {
+    Store::delete(name).await.expect("delete test database");
+    Store::open(name).await.expect("open test database")
+}
+
+async fn done(store: Store, name: &str) {
+    store.close();
+    Store::delete(name).await.unwrap();
+}
+
+fn unit(code: &str) -> UnitId {
+    code.parse().unwrap()
+}
+
+fn user(name: &str) -> UserId {
+    name.parse().unwrap()
+}
+
+fn new_person_id(n: u8) -> EntityId {
+    EntityId::new("person", EventId::new(NOW, [n; 10]))
+}
+
+fn person(entity: &EntityId, name: &str) -> NewEvent {
+    NewEvent {
+        actor: user("u-village"),
+        unit: unit(VILLAGE),
+        entity: entity.clone(),
+        body: EventBody::PersonRecorded {
+            name: name.into(),
+            sex: Sex::Female,
+            ethnicity: "汉族".into(),
+            id_number: "500101199001011234".into(),
+            birth_date: NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+            phone: None,
+        },
+    }
+}
+
+fn correction(entity: &EntityId, field: &str, value: serde_json::Value) -> NewEvent {
+    NewEvent {
+        actor: user("u-other"),
+        unit: unit(VILLAGE),
+        entity: entity.clone(),
+        body: EventBody::PersonCorrected {
+            fields: [(field.to_string(), value)].into_iter().collect(),
+        },
+    }
+}
+
+/// Events as another device would have written them, at wall times of our choosing.
+fn remote_device(name: &str) -> DeviceLog {
+    DeviceLog::new(name.parse().unwrap())
+}
+
+fn doc_field(state: &cunju_domain::projection::EntityState, field: &str) -> serde_json::Value {
+    state
+        .doc
+        .get(field)
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
+}
+
+#[wasm_bindgen_test]
+async fn appended_events_survive_reopen_with_their_chain_and_device_id() {
+    let name = "cunju-test-log-reopen";
+    let store = fresh(name).await;
+    assert_eq!(
+        store.device_log().await.unwrap(),
+        None,
+        "no device identity before the first event"
+    );
+    let entity = new_person_id(1);
+    let mut written = Vec::new();
+    written.push(store.append(person(&entity, "张三")).await.unwrap());
+    written.push(
+        store
+            .append(correction(&entity, "phone", json!("13800000000")))
+            .await
+            .unwrap(),
+    );
+    written.push(
+        store
+            .append(correction(&entity, "name", json!("张叁")))
+            .await
+            .unwrap(),
+    );
+    let device = store
+        .device_log()
+        .await
+        .unwrap()
+        .expect("device log after appending")
+        .device;
+    store.close();
+
+    let store = Store::open(name).await.unwrap();
+    let log = store.device_log().await.unwrap().unwrap();
+    assert_eq!(log.device, device, "the device id survives a reload");
+    assert_eq!(log.next_seq, 4);
+    let stored = store.device_events(&device).await.unwrap();
+    assert_eq!(stored, written);
+    assert_eq!(stored.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+    verify_chain(&stored).expect("seq 1..3 chained by prev hashes");
+
+    // The clock and chain continue where they stopped, not from scratch.
+    let fourth = store
+        .append(correction(&entity, "phone", json!("13900000000")))
+        .await
+        .unwrap();
+    assert_eq!(fourth.seq, 4);
+    assert_eq!(fourth.prev, written[2].hash);
+    assert!(fourth.hlc > written[2].hlc);
+    assert_eq!(fourth.device, device);
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_projection_is_updated_with_the_event() {
+    let name = "cunju-test-log-projection";
+    let store = fresh(name).await;
+    let entity = new_person_id(2);
+    let event = store.append(person(&entity, "李四")).await.unwrap();
+
+    let state = store
+        .entity(&entity)
+        .await
+        .unwrap()
+        .expect("projection written with the event");
+    assert_eq!(doc_field(&state, "name"), json!("李四"));
+    assert_eq!(state.last, event.order_key());
+    assert_eq!(state.kind, EntityKind::Person);
+
+    let in_township = store
+        .query(EntityKind::Person, &unit("509901"))
+        .await
+        .unwrap();
+    assert_eq!(
+        in_township.iter().map(|s| &s.id).collect::<Vec<_>>(),
+        [&entity]
+    );
+    assert_eq!(
+        store
+            .query(EntityKind::Person, &unit(VILLAGE))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .query(EntityKind::Person, &unit("509902"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .query(EntityKind::Unit, &unit("5099"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    store
+        .append(correction(&entity, "name", json!("李肆")))
+        .await
+        .unwrap();
+    let state = store.entity(&entity).await.unwrap().unwrap();
+    assert_eq!(doc_field(&state, "name"), json!("李肆"));
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_draft_writes_nothing() {
+    let name = "cunju-test-log-invalid";
+    let store = fresh(name).await;
+    let entity = new_person_id(3);
+    let err = store.append(person(&entity, "  ")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(err.message(cunju::i18n::Lang::Zh).contains("未保存"));
+    assert_eq!(store.entity(&entity).await.unwrap(), None);
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert_eq!(
+        store.device_log().await.unwrap(),
+        None,
+        "no sequence number was used up"
+    );
+
+    // The next valid event is seq 1: the failed one left no trace in the chain.
+    let event = store.append(person(&entity, "王五")).await.unwrap();
+    assert_eq!(event.seq, 1);
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_late_event_that_sorts_first_refolds_its_entity() {
+    let name = "cunju-test-log-refold";
+    let store = fresh(name).await;
+    let entity = new_person_id(4);
+    let mut a = remote_device("d-a");
+    let mut b = remote_device("d-b");
+    let recorded = a.append(person(&entity, "赵六"), NOW, [1; 10]);
+    let later = a.append(
+        correction(&entity, "name", json!("赵陆")),
+        NOW + 2_000,
+        [2; 10],
+    );
+    // Written offline on another phone between the two, and received last.
+    let earlier = b.append(
+        correction(&entity, "name", json!("赵留")),
+        NOW + 1_000,
+        [3; 10],
+    );
+    assert!(earlier.order_key() < later.order_key());
+
+    store
+        .apply_remote(&[recorded.clone(), later.clone()])
+        .await
+        .unwrap();
+    let report = store
+        .apply_remote(std::slice::from_ref(&earlier))
+        .await
+        .unwrap();
+    assert_eq!(report.applied, 1);
+
+    let state = store.entity(&entity).await.unwrap().unwrap();
+    assert_eq!(
+        doc_field(&state, "name"),
+        json!("赵陆"),
+        "the latest correction in (hlc, device, seq) order wins"
+    );
+    assert_eq!(state.last, later.order_key());
+    let expected = cunju_domain::projection::fold_entity(&[recorded, earlier, later]).unwrap();
+    assert_eq!(
+        state, expected,
+        "same state as folding every event in order"
+    );
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn apply_remote_is_idempotent_and_observes_the_clock() {
+    let name = "cunju-test-log-remote";
+    let store = fresh(name).await;
+    let entity = new_person_id(5);
+    let mut other = remote_device("d-other");
+    let tomorrow = NOW + 86_400_000;
+    let page = vec![
+        other.append(person(&entity, "孙七"), NOW, [1; 10]),
+        other.append(
+            correction(&entity, "phone", json!("13700000000")),
+            tomorrow,
+            [2; 10],
+        ),
+    ];
+
+    let first = store.apply_remote(&page).await.unwrap();
+    assert_eq!((first.applied, first.duplicates), (2, 0));
+    let state = store.entity(&entity).await.unwrap().unwrap();
+    let second = store.apply_remote(&page).await.unwrap();
+    assert_eq!((second.applied, second.duplicates), (0, 2));
+    assert_eq!(
+        store.entity(&entity).await.unwrap().unwrap(),
+        state,
+        "applying twice changes nothing"
+    );
+    assert_eq!(store.events_of(&entity).await.unwrap(), page);
+    assert_eq!(
+        store.pending_count().await.unwrap(),
+        0,
+        "remote events are not ours to push"
+    );
+
+    // A local write after seeing tomorrow's event sorts after it, whatever this clock says.
+    let mine = store
+        .append(correction(&entity, "name", json!("孙柒")))
+        .await
+        .unwrap();
+    assert!(mine.hlc > page[1].hlc);
+    let state = store.entity(&entity).await.unwrap().unwrap();
+    assert_eq!(doc_field(&state, "name"), json!("孙柒"));
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn pending_acked_and_rejected_bookkeeping() {
+    let name = "cunju-test-log-pending";
+    let store = fresh(name).await;
+    let mut mine = Vec::new();
+    for n in 0..4 {
+        mine.push(
+            store
+                .append(person(&new_person_id(10 + n), "周八"))
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(store.pending_count().await.unwrap(), 4);
+    let batch = store.pending(3).await.unwrap();
+    assert_eq!(
+        batch.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [1, 2, 3],
+        "oldest first, bounded"
+    );
+
+    let rejection = Rejection {
+        reason: RejectReason::OutOfScope,
+        detail: "unit 509901001".into(),
+        at_ms: NOW,
+    };
+    let changed = store
+        .settle_push(
+            &[mine[0].id, mine[1].id],
+            &[(mine[2].id, rejection.clone())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed, 3);
+    assert_eq!(store.pending_count().await.unwrap(), 1);
+    assert_eq!(store.rejected_count().await.unwrap(), 1);
+    assert_eq!(store.pending(10).await.unwrap(), vec![mine[3].clone()]);
+    let rejected = store.rejected().await.unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].event, mine[2]);
+    assert_eq!(rejected[0].rejection, rejection);
+    assert_eq!(
+        store.event(&mine[0].id).await.unwrap().unwrap().1,
+        SyncMark::Acked
+    );
+
+    // Acknowledging again, or rejecting an acknowledged event, changes nothing.
+    assert_eq!(store.mark_acked(&[mine[0].id]).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .settle_push(&[], &[(mine[1].id, rejection)])
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Our own pending event coming back in a pull means the server has it.
+    let report = store
+        .apply_remote(std::slice::from_ref(&mine[3]))
+        .await
+        .unwrap();
+    assert_eq!(report.confirmed, 1);
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+
+    // Re-queued after the user fixed the cause, it is pushed again (nothing was lost).
+    assert_eq!(store.requeue_rejected().await.unwrap(), 1);
+    assert_eq!(store.rejected_count().await.unwrap(), 0);
+    assert_eq!(store.pending(10).await.unwrap(), vec![mine[2].clone()]);
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_pulled_page_moves_that_users_cursor_in_the_same_transaction() {
+    let name = "cunju-test-log-cursor";
+    let store = fresh(name).await;
+    let alice = user("u-alice");
+    let bob = user("u-bob");
+    assert_eq!(store.cursor(&alice).await.unwrap(), Cursor(0));
+    let mut other = remote_device("d-other");
+    let page = vec![other.append(person(&new_person_id(20), "吴九"), NOW, [1; 10])];
+    store.apply_pulled(&page, &alice, Cursor(41)).await.unwrap();
+    assert_eq!(store.cursor(&alice).await.unwrap(), Cursor(41));
+    assert_eq!(
+        store.cursor(&bob).await.unwrap(),
+        Cursor(0),
+        "each user pulls their own scope"
+    );
+    // An empty page still moves the cursor.
+    store.apply_pulled(&[], &alice, Cursor(42)).await.unwrap();
+    assert_eq!(store.cursor(&alice).await.unwrap(), Cursor(42));
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn unknown_bodies_are_kept_byte_for_byte() {
+    let name = "cunju-test-log-unknown";
+    let store = fresh(name).await;
+    let mut newer = remote_device("d-newer");
+    let mut event: Event = newer.append(person(&new_person_id(30), "郑十"), NOW, [1; 10]);
+    event.body = serde_json::from_value(json!({
+        "kind": "ballot_cast", "v": 3,
+        "data": {"ratio": 1.0, "big": 18446744073709551615u64, "marks": ["○", "×"]}
+    }))
+    .unwrap();
+    event.hash = event.compute_hash();
+    store
+        .apply_remote(std::slice::from_ref(&event))
+        .await
+        .unwrap();
+    let (stored, mark) = store.event(&event.id).await.unwrap().unwrap();
+    assert_eq!(mark, SyncMark::Acked);
+    assert!(stored.hash_ok(), "the stored copy still verifies");
+    assert_eq!(
+        serde_json::to_string(&stored).unwrap(),
+        serde_json::to_string(&event).unwrap()
+    );
+    done(store, name).await;
+}

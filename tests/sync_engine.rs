@@ -1,0 +1,305 @@
+//! Browser tests of one sync run against an in-memory server: bounded push batches,
+//! acknowledgements and rejections, paged pulls that resume after an interruption, and a 401
+//! that keeps every event queued.
+
+use std::cell::RefCell;
+
+use chrono::NaiveDate;
+use cunju::store::Store;
+use cunju::sync::api::ApiError;
+use cunju::sync::engine::{Progress, Transport, sync_once};
+use cunju_domain::event::{DeviceLog, Event, EventBody, NewEvent, Sex};
+use cunju_domain::ids::{EntityId, EventId, UnitId, UserId};
+use cunju_domain::sync::{
+    Cursor, MAX_PUSH_BATCH, PullResponse, PushOutcome, PushRequest, PushResponse, PushStatus,
+    RejectReason,
+};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const NOW: u64 = 1_750_000_000_000;
+const SCOPE: &str = "509901";
+
+async fn fresh(name: &str) -> Store {
+    Store::delete(name).await.expect("delete test database");
+    Store::open(name).await.expect("open test database")
+}
+
+async fn done(store: Store, name: &str) {
+    store.close();
+    Store::delete(name).await.unwrap();
+}
+
+fn me() -> UserId {
+    "u-village".parse().unwrap()
+}
+
+fn person_in(unit: &str, n: u32) -> NewEvent {
+    let mut random = [0u8; 10];
+    random[..4].copy_from_slice(&n.to_be_bytes());
+    NewEvent {
+        actor: me(),
+        unit: unit.parse::<UnitId>().unwrap(),
+        entity: EntityId::new("person", EventId::new(NOW, random)),
+        body: EventBody::PersonRecorded {
+            name: format!("村民{n}"),
+            sex: Sex::Male,
+            ethnicity: "土家族".into(),
+            id_number: "500101199001011234".into(),
+            birth_date: NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+            phone: None,
+        },
+    }
+}
+
+/// What the fake server should do with the next call.
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    Offline,
+    ExpiredToken,
+}
+
+/// A server that keeps a log in memory, refuses events outside `SCOPE`, and serves pages of
+/// `page_size` events.
+struct FakeServer {
+    log: RefCell<Vec<Event>>,
+    page_size: usize,
+    push_batches: RefCell<Vec<usize>>,
+    pulls_after: RefCell<Vec<u64>>,
+    /// Faults for the next calls, first one first.
+    faults: RefCell<Vec<Fault>>,
+}
+
+impl FakeServer {
+    fn new(page_size: usize) -> FakeServer {
+        FakeServer {
+            log: RefCell::new(Vec::new()),
+            page_size,
+            push_batches: RefCell::default(),
+            pulls_after: RefCell::default(),
+            faults: RefCell::default(),
+        }
+    }
+
+    fn next_fault(&self) -> Result<(), ApiError> {
+        let mut faults = self.faults.borrow_mut();
+        let fault = if faults.is_empty() {
+            Fault::None
+        } else {
+            faults.remove(0)
+        };
+        match fault {
+            Fault::None => Ok(()),
+            Fault::Offline => Err(ApiError::Network("TypeError: Failed to fetch".into())),
+            Fault::ExpiredToken => Err(ApiError::Unauthorized {
+                code: "unauthenticated".into(),
+                message: "未登录或登录已过期，请重新登录 / not signed in or session expired".into(),
+            }),
+        }
+    }
+}
+
+impl Transport for FakeServer {
+    async fn push(&self, _token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
+        self.next_fault()?;
+        self.push_batches.borrow_mut().push(request.events.len());
+        let scope: UnitId = SCOPE.parse().unwrap();
+        let mut log = self.log.borrow_mut();
+        let results = request
+            .events
+            .iter()
+            .map(|event| {
+                let status = if log.iter().any(|e| e.id == event.id) {
+                    PushStatus::Duplicate
+                } else if !event.unit.is_within(&scope) {
+                    PushStatus::Rejected {
+                        reason: RejectReason::OutOfScope,
+                        detail: format!("unit {}", event.unit),
+                    }
+                } else {
+                    log.push(event.clone());
+                    PushStatus::Accepted
+                };
+                PushOutcome {
+                    id: event.id,
+                    status,
+                }
+            })
+            .collect();
+        Ok(PushResponse { results })
+    }
+
+    async fn pull(
+        &self,
+        _token: &str,
+        after: Cursor,
+        limit: u32,
+    ) -> Result<PullResponse, ApiError> {
+        self.next_fault()?;
+        self.pulls_after.borrow_mut().push(after.0);
+        let log = self.log.borrow();
+        // Positions are 1-based indexes into the log.
+        let start = after.0 as usize;
+        let take = self.page_size.min(limit as usize);
+        let events: Vec<Event> = log.iter().skip(start).take(take).cloned().collect();
+        let next = Cursor((start + events.len()) as u64);
+        Ok(PullResponse {
+            more: (next.0 as usize) < log.len(),
+            events,
+            next,
+        })
+    }
+}
+
+#[wasm_bindgen_test]
+async fn push_sends_bounded_batches_and_acknowledges_them() {
+    let name = "cunju-test-sync-push";
+    let store = fresh(name).await;
+    let count = MAX_PUSH_BATCH as u32 + 1;
+    for n in 0..count {
+        store.append(person_in("509901001", n)).await.unwrap();
+    }
+    let server = FakeServer::new(1000);
+    let mut seen = Vec::new();
+    let report = sync_once(&store, &server, &me(), "token", |p| seen.push(p))
+        .await
+        .unwrap();
+
+    assert_eq!(*server.push_batches.borrow(), [MAX_PUSH_BATCH, 1]);
+    assert_eq!(report.acked, count);
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert!(seen.contains(&Progress::Pushing {
+        done: count,
+        total: count
+    }));
+    // Our own events come back in the pull and are recognised, not duplicated.
+    assert_eq!(report.received, count);
+    assert_eq!(report.applied, 0);
+
+    // Nothing left to send: a second run pushes nothing.
+    let again = sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap();
+    assert_eq!(again.acked, 0);
+    assert_eq!(server.push_batches.borrow().len(), 2);
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_event_is_kept_with_its_reason_and_not_resent() {
+    let name = "cunju-test-sync-rejected";
+    let store = fresh(name).await;
+    store.append(person_in("509901001", 1)).await.unwrap();
+    let outside = store.append(person_in("509902001", 2)).await.unwrap();
+    let server = FakeServer::new(1000);
+
+    let report = sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap();
+    assert_eq!((report.acked, report.rejected), (1, 1));
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    let rejected = store.rejected().await.unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].event, outside);
+    assert_eq!(rejected[0].rejection.reason, RejectReason::OutOfScope);
+    assert!(!rejected[0].rejection.detail.is_empty());
+
+    sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        server.push_batches.borrow().len(),
+        1,
+        "a refused event waits for the user, not the timer"
+    );
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_interrupted_pull_resumes_after_the_last_stored_page() {
+    let name = "cunju-test-sync-resume";
+    let store = fresh(name).await;
+    let server = FakeServer::new(2);
+    let mut other = DeviceLog::new("d-other".parse().unwrap());
+    for n in 0..5 {
+        let event = other.append(person_in("509901002", n), NOW + u64::from(n), [n as u8; 10]);
+        server.log.borrow_mut().push(event);
+    }
+    // The connection drops after the first page.
+    *server.faults.borrow_mut() = vec![Fault::None, Fault::Offline];
+    let err = sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap_err();
+    assert!(err.is_network(), "{err:?}");
+    assert_eq!(
+        store.cursor(&me()).await.unwrap(),
+        Cursor(2),
+        "the first page is kept"
+    );
+
+    let report = sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.received, 3);
+    assert_eq!(
+        *server.pulls_after.borrow(),
+        [0, 2, 4],
+        "resumed at 2, not from the start"
+    );
+    assert_eq!(store.cursor(&me()).await.unwrap(), Cursor(5));
+    let sent: Vec<EventId> = server.log.borrow().iter().map(|e| e.id).collect();
+    for id in sent {
+        assert!(store.event(&id).await.unwrap().is_some(), "{id} arrived");
+    }
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_token_keeps_every_event_queued() {
+    let name = "cunju-test-sync-401";
+    let store = fresh(name).await;
+    for n in 0..3 {
+        store.append(person_in("509901001", n)).await.unwrap();
+    }
+    let server = FakeServer::new(1000);
+    *server.faults.borrow_mut() = vec![Fault::ExpiredToken];
+    let err = sync_once(&store, &server, &me(), "old-token", |_| {})
+        .await
+        .unwrap_err();
+    assert!(err.is_unauthorized());
+    assert!(err.message(cunju::i18n::Lang::Zh).contains("重新登录"));
+    assert_eq!(store.pending_count().await.unwrap(), 3);
+    assert!(server.log.borrow().is_empty());
+
+    // After logging in again, everything goes.
+    let report = sync_once(&store, &server, &me(), "new-token", |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.acked, 3);
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn offline_midway_through_a_push_loses_nothing() {
+    let name = "cunju-test-sync-offline-push";
+    let store = fresh(name).await;
+    for n in 0..3 {
+        store.append(person_in("509901001", n)).await.unwrap();
+    }
+    let server = FakeServer::new(1000);
+    *server.faults.borrow_mut() = vec![Fault::Offline];
+    let err = sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap_err();
+    assert!(err.is_network());
+    assert_eq!(store.pending_count().await.unwrap(), 3);
+    let report = sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.acked, 3);
+    assert_eq!(server.log.borrow().len(), 3);
+    done(store, name).await;
+}
