@@ -1,10 +1,12 @@
-//! Who may do what (domain-spec §6.2): the roles, the actions they may take, and the check the
-//! server runs on every pushed event. Scope (which subtree) is checked with `UnitId::is_within`;
-//! the app uses the same table only to hide what a user may not do.
+//! Who may do what (domain-spec §6.2): the roles, the actions they may take, the checks the
+//! server runs on every pushed event (`authorize_event`) and every pulled one (`may_read_event`),
+//! and the rules for managing accounts. Scope (which subtree) is checked with
+//! `UnitId::is_within`; the app uses the same table only to hide what a user may not do.
 
 use serde::{Deserialize, Serialize};
 
 use crate::event::{EntityKind, Event, EventBody};
+use crate::ids::UnitId;
 use crate::sync::{Profile, RejectReason};
 
 /// A user's role. Its scope is the `Profile::scope` subtree.
@@ -66,18 +68,27 @@ impl Role {
 /// Something a user may want to do. Modules add their own actions here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
-    /// 查看名录 — units and persons, with personal data.
+    /// 查看名录 — browse units and persons, with personal data. Trainers need it to enrol
+    /// people in classes.
     ReadDirectory,
     /// 登记/更正名录 — record units and persons, correct them, link relatives.
     EditDirectory,
     /// 查看统计 — counts and rates, no personal data.
     ReadAggregates,
+    /// 查看单位树 — the codes, names and kinds of the units in scope (no personal data; the
+    /// axis of every aggregate).
+    ReadUnitTree,
     /// 管理账号
     ManageAccounts,
     /// 添加备注 — a note on any record the user can see.
     AddNote,
+    /// 查看备注 — the notes on records the user can see (working notes of the field staff).
+    ReadNotes,
     /// Write an event about an entity of this kind.
     RecordEvent(EntityKind),
+    /// Receive (pull) the events about entities of this kind. Adding an entity kind means
+    /// deciding here who receives it.
+    ReadEvent(EntityKind),
 }
 
 impl Action {
@@ -89,6 +100,16 @@ impl Action {
             known => known.entity_kind().map(Action::RecordEvent),
         }
     }
+
+    /// The action needed to receive an event with this body; `None` for kinds this build does
+    /// not know (nobody receives what the server cannot judge).
+    pub fn to_read(body: &EventBody) -> Option<Action> {
+        match body {
+            EventBody::Note { .. } => Some(Action::ReadNotes),
+            EventBody::Unknown(_) => None,
+            known => known.entity_kind().map(Action::ReadEvent),
+        }
+    }
 }
 
 /// The permission table: may `role` take `action` (within its scope)?
@@ -97,21 +118,67 @@ pub fn permits(role: Role, action: Action) -> bool {
     match action {
         Action::ReadDirectory => matches!(
             role,
-            VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
+            VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin | Trainer
         ),
         Action::EditDirectory => matches!(role, VillageOfficial | DistrictAdmin),
         Action::ReadAggregates => matches!(
             role,
             VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin | CityViewer
         ),
+        Action::ReadUnitTree => matches!(
+            role,
+            VillageOfficial
+                | TownshipSupervisor
+                | TownshipReviewer
+                | DistrictAdmin
+                | ReviewDepartment
+                | Trainer
+                | CityViewer
+        ),
         Action::ManageAccounts => matches!(role, DistrictAdmin),
-        Action::AddNote => matches!(
+        Action::AddNote | Action::ReadNotes => matches!(
             role,
             VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
         ),
         Action::RecordEvent(EntityKind::Unit | EntityKind::Person) => {
             permits(role, Action::EditDirectory)
         }
+        // The joint-review department checks persons against its own records, so it receives
+        // the persons of its scope (and the units they live in) without browsing the
+        // directory. When joint-review batches exist, narrow this to the persons in a batch.
+        Action::ReadEvent(EntityKind::Unit | EntityKind::Person) => {
+            permits(role, Action::ReadDirectory) || role == ReviewDepartment
+        }
+    }
+}
+
+/// Does `role` receive any records at all? A role that does not (the city viewer, which sees
+/// aggregates only) gets an empty pull rather than an error, so every device syncs alike.
+pub fn reads_records(role: Role) -> bool {
+    permits(role, Action::ReadNotes)
+        || EntityKind::ALL
+            .into_iter()
+            .any(|kind| permits(role, Action::ReadEvent(kind)))
+}
+
+/// The server's check for every event it serves in a pull: the event lies in the user's scope
+/// and the role may receive its kind. A note is received with what it annotates: only by a
+/// role that reads notes and may also receive the annotated entity's kind.
+pub fn may_read_event(profile: &Profile, ev: &Event) -> bool {
+    if !ev.unit.is_within(&profile.scope) {
+        return false;
+    }
+    let Some(action) = Action::to_read(&ev.body) else {
+        return false;
+    };
+    if !permits(profile.role, action) {
+        return false;
+    }
+    match (&ev.body, EntityKind::of(&ev.entity)) {
+        (EventBody::Note { .. }, Some(annotated)) => {
+            permits(profile.role, Action::ReadEvent(annotated))
+        }
+        _ => true,
     }
 }
 
@@ -129,6 +196,154 @@ pub fn authorize_event(profile: &Profile, ev: &Event) -> Result<(), RejectReason
     }
     if !ev.unit.is_within(&profile.scope) {
         return Err(RejectReason::OutOfScope);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+/// Shortest password accepted for a new or changed password.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest password accepted (hashing is deliberately slow; this bounds it).
+pub const MAX_PASSWORD_CHARS: usize = 128;
+/// Usernames are typed on phones: 2–32 of `a-z A-Z 0-9 _ . -`.
+pub const MAX_USERNAME_CHARS: usize = 32;
+/// Display names (张三, 青石村 李书记) are shown in lists and on records.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 40;
+
+/// A field of an account that breaks a rule. Each message says what to type instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountFieldError {
+    #[error("the password must have at least {MIN_PASSWORD_CHARS} characters")]
+    PasswordTooShort,
+    #[error("the password may have at most {MAX_PASSWORD_CHARS} characters")]
+    PasswordTooLong,
+    #[error(
+        "the username must be 2–{MAX_USERNAME_CHARS} letters, digits or _ . - (e.g. li-shiqiao)"
+    )]
+    BadUsername,
+    #[error("the display name must be 1–{MAX_DISPLAY_NAME_CHARS} characters")]
+    BadDisplayName,
+}
+
+impl AccountFieldError {
+    pub fn message_zh(&self) -> String {
+        match self {
+            AccountFieldError::PasswordTooShort => {
+                format!("密码至少需要{MIN_PASSWORD_CHARS}个字符，请设置更长的密码")
+            }
+            AccountFieldError::PasswordTooLong => {
+                format!("密码最多{MAX_PASSWORD_CHARS}个字符")
+            }
+            AccountFieldError::BadUsername => format!(
+                "用户名应为2至{MAX_USERNAME_CHARS}个英文字母、数字或 _ . -（例如 li-shiqiao）"
+            ),
+            AccountFieldError::BadDisplayName => {
+                format!("姓名不能为空，且不超过{MAX_DISPLAY_NAME_CHARS}个字")
+            }
+        }
+    }
+
+    /// True for the password rules (the API answers `weak_password`).
+    pub fn is_password(&self) -> bool {
+        matches!(
+            self,
+            AccountFieldError::PasswordTooShort | AccountFieldError::PasswordTooLong
+        )
+    }
+}
+
+/// Checks a new password (counted in characters, so 8 Chinese characters are enough).
+pub fn check_password(password: &str) -> Result<(), AccountFieldError> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        Err(AccountFieldError::PasswordTooShort)
+    } else if chars > MAX_PASSWORD_CHARS {
+        Err(AccountFieldError::PasswordTooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a new username (already trimmed).
+pub fn check_username(username: &str) -> Result<(), AccountFieldError> {
+    let ok = (2..=MAX_USERNAME_CHARS).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(AccountFieldError::BadUsername)
+    }
+}
+
+/// Checks a display name (already trimmed).
+pub fn check_display_name(name: &str) -> Result<(), AccountFieldError> {
+    let chars = name.chars().count();
+    if (1..=MAX_DISPLAY_NAME_CHARS).contains(&chars) && !name.chars().any(char::is_control) {
+        Ok(())
+    } else {
+        Err(AccountFieldError::BadDisplayName)
+    }
+}
+
+/// Why an administrator may not do something to an account.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountDenied {
+    #[error("only a district administrator manages accounts")]
+    NotAdministrator,
+    #[error("unit {0} is outside your jurisdiction")]
+    OutOfScope(UnitId),
+    #[error("you cannot change the role, jurisdiction or status of your own account")]
+    OwnAccess,
+}
+
+impl AccountDenied {
+    pub fn message_zh(&self) -> String {
+        match self {
+            AccountDenied::NotAdministrator => "只有区县管理员可以管理账号".into(),
+            AccountDenied::OutOfScope(unit) => {
+                format!("单位{unit}不在您的辖区内，请联系上级管理员")
+            }
+            AccountDenied::OwnAccess => {
+                "不能更改自己账号的角色、辖区或状态，请由另一位管理员操作".into()
+            }
+        }
+    }
+}
+
+/// May `admin` see and manage (list, reset the password of) the account `target`? Accounts
+/// are managed by administrators whose scope contains the account's scope.
+pub fn may_manage_account(admin: &Profile, target: &Profile) -> Result<(), AccountDenied> {
+    if !permits(admin.role, Action::ManageAccounts) {
+        return Err(AccountDenied::NotAdministrator);
+    }
+    if !target.scope.is_within(&admin.scope) {
+        return Err(AccountDenied::OutOfScope(target.scope.clone()));
+    }
+    Ok(())
+}
+
+/// May `admin` give an account the jurisdiction `scope` (create it, or move an account to it)?
+/// Any role may be given with it, as long as the scope lies within the administrator's.
+pub fn may_grant_scope(admin: &Profile, scope: &UnitId) -> Result<(), AccountDenied> {
+    if !permits(admin.role, Action::ManageAccounts) {
+        return Err(AccountDenied::NotAdministrator);
+    }
+    if !scope.is_within(&admin.scope) {
+        return Err(AccountDenied::OutOfScope(scope.clone()));
+    }
+    Ok(())
+}
+
+/// May `admin` change `target`'s access (role, scope, disabled)? As `may_manage_account`, and
+/// never their own: an administrator cannot lock themselves out or widen their own rights.
+pub fn may_change_access(admin: &Profile, target: &Profile) -> Result<(), AccountDenied> {
+    may_manage_account(admin, target)?;
+    if admin.user == target.user {
+        return Err(AccountDenied::OwnAccess);
     }
     Ok(())
 }
@@ -187,18 +402,37 @@ mod tests {
 
     #[test]
     fn permission_table_for_every_role() {
-        // (role, read directory, edit directory, aggregates, accounts, note)
+        // (role, read directory, edit directory, aggregates, unit tree, accounts, notes,
+        //  receive unit and person records)
         let table = [
-            (VillageOfficial, true, true, true, false, true),
-            (TownshipSupervisor, true, false, true, false, true),
-            (TownshipReviewer, true, false, true, false, true),
-            (DistrictAdmin, true, true, true, true, true),
-            (ReviewDepartment, false, false, false, false, false),
-            (Trainer, false, false, false, false, false),
-            (CityViewer, false, false, true, false, false),
+            (VillageOfficial, true, true, true, true, false, true, true),
+            (
+                TownshipSupervisor,
+                true,
+                false,
+                true,
+                true,
+                false,
+                true,
+                true,
+            ),
+            (TownshipReviewer, true, false, true, true, false, true, true),
+            (DistrictAdmin, true, true, true, true, true, true, true),
+            (
+                ReviewDepartment,
+                false,
+                false,
+                false,
+                true,
+                false,
+                false,
+                true,
+            ),
+            (Trainer, true, false, false, true, false, false, true),
+            (CityViewer, false, false, true, true, false, false, false),
         ];
         assert_eq!(table.len(), Role::ALL.len());
-        for (role, read, edit, aggregates, accounts, note) in table {
+        for (role, read, edit, aggregates, tree, accounts, note, records) in table {
             assert_eq!(
                 permits(role, Action::ReadDirectory),
                 read,
@@ -214,20 +448,143 @@ mod tests {
                 aggregates,
                 "{role:?} aggregates"
             );
+            assert_eq!(permits(role, Action::ReadUnitTree), tree, "{role:?} tree");
             assert_eq!(
                 permits(role, Action::ManageAccounts),
                 accounts,
                 "{role:?} accounts"
             );
             assert_eq!(permits(role, Action::AddNote), note, "{role:?} note");
+            assert_eq!(permits(role, Action::ReadNotes), note, "{role:?} notes");
             for kind in EntityKind::ALL {
                 assert_eq!(
                     permits(role, Action::RecordEvent(kind)),
                     edit,
                     "{role:?} {kind:?}"
                 );
+                assert_eq!(
+                    permits(role, Action::ReadEvent(kind)),
+                    records,
+                    "{role:?} reads {kind:?}"
+                );
+            }
+            assert_eq!(reads_records(role), records || note, "{role:?}");
+        }
+    }
+
+    /// One event of every known kind in `unit` (a unit record is of `unit` itself).
+    fn one_of_each_kind(unit: &str) -> Vec<Event> {
+        vec![
+            event(
+                unit,
+                &format!("unit:{unit}"),
+                EventBody::UnitRecorded {
+                    code: unit.parse().unwrap(),
+                    name: "石桥村".into(),
+                    unit_kind: crate::event::UnitKind::Village,
+                    parent: None,
+                },
+            ),
+            person_recorded(unit),
+            event(
+                unit,
+                "person:p1",
+                EventBody::PersonCorrected {
+                    fields: [("phone".to_string(), serde_json::json!("13800000000"))].into(),
+                },
+            ),
+            event(
+                unit,
+                "person:p1",
+                EventBody::RelativeLinked {
+                    other: "person:p2".parse().unwrap(),
+                    relation: Relation::Spouse,
+                },
+            ),
+            event(
+                unit,
+                "person:p1",
+                EventBody::Note {
+                    text: "已走访".into(),
+                },
+            ),
+        ]
+    }
+
+    #[test]
+    fn who_receives_what_in_scope_and_nothing_outside() {
+        // (role, receives: unit, person, correction, relative link, note on a person)
+        let table = [
+            (VillageOfficial, [true, true, true, true, true]),
+            (TownshipSupervisor, [true, true, true, true, true]),
+            (TownshipReviewer, [true, true, true, true, true]),
+            (DistrictAdmin, [true, true, true, true, true]),
+            (ReviewDepartment, [true, true, true, true, false]),
+            (Trainer, [true, true, true, true, false]),
+            (CityViewer, [false; 5]),
+        ];
+        assert_eq!(table.len(), Role::ALL.len());
+        for (role, expected) in table {
+            let me = profile(role, TOWNSHIP);
+            for (ev, readable) in one_of_each_kind(VILLAGE).iter().zip(expected) {
+                assert_eq!(
+                    may_read_event(&me, ev),
+                    readable,
+                    "{role:?} in scope: {}",
+                    ev.body.kind_name()
+                );
+            }
+            for outside in [OTHER_VILLAGE, DISTRICT, "5101001001"] {
+                for ev in one_of_each_kind(outside) {
+                    assert!(
+                        !may_read_event(&me, &ev),
+                        "{role:?} must not receive {} in {outside}",
+                        ev.body.kind_name()
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn a_note_is_received_with_what_it_annotates() {
+        let sup = profile(TownshipSupervisor, TOWNSHIP);
+        let note = |entity: &str| {
+            event(
+                VILLAGE,
+                entity,
+                EventBody::Note {
+                    text: "待核实".into(),
+                },
+            )
+        };
+        assert!(may_read_event(&sup, &note("unit:5001001001")));
+        assert!(
+            may_read_event(&sup, &note("meeting:7")),
+            "a note on a kind this build does not know follows the note rule alone"
+        );
+        assert!(!may_read_event(
+            &profile(Trainer, TOWNSHIP),
+            &note("person:p1")
+        ));
+    }
+
+    #[test]
+    fn unknown_kinds_are_never_served() {
+        let mut ev = person_recorded(VILLAGE);
+        ev.body = EventBody::Unknown(serde_json::json!({"kind": "future", "v": 1, "data": {}}));
+        for role in Role::ALL {
+            assert!(!may_read_event(&profile(role, CITY), &ev), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_city_viewer_receives_no_records() {
+        let silent: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| !reads_records(*r))
+            .collect();
+        assert_eq!(silent, [CityViewer]);
     }
 
     #[test]
@@ -355,6 +712,111 @@ mod tests {
         assert_eq!(
             serde_json::from_value::<Role>("city_viewer".into()).unwrap(),
             CityViewer
+        );
+    }
+
+    #[test]
+    fn passwords_need_eight_characters() {
+        assert_eq!(
+            check_password("1234567"),
+            Err(AccountFieldError::PasswordTooShort)
+        );
+        assert_eq!(check_password("12345678"), Ok(()));
+        assert_eq!(
+            check_password("村居台账村居台账"),
+            Ok(()),
+            "characters, not bytes"
+        );
+        assert_eq!(
+            check_password("村居台账"),
+            Err(AccountFieldError::PasswordTooShort)
+        );
+        assert_eq!(check_password(&"x".repeat(128)), Ok(()));
+        assert_eq!(
+            check_password(&"x".repeat(129)),
+            Err(AccountFieldError::PasswordTooLong)
+        );
+        assert!(
+            AccountFieldError::PasswordTooShort
+                .message_zh()
+                .contains("至少需要8个字符")
+        );
+        assert!(AccountFieldError::PasswordTooShort.is_password());
+        assert!(!AccountFieldError::BadUsername.is_password());
+    }
+
+    #[test]
+    fn usernames_are_short_ascii_words() {
+        for ok in ["li", "demo-village", "zhang.san_2", &"a".repeat(32)] {
+            assert_eq!(check_username(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "a", "张三", "li si", "a/b", &"a".repeat(33)] {
+            assert_eq!(
+                check_username(bad),
+                Err(AccountFieldError::BadUsername),
+                "{bad}"
+            );
+        }
+        assert_eq!(check_display_name("李书记"), Ok(()));
+        assert_eq!(
+            check_display_name(""),
+            Err(AccountFieldError::BadDisplayName)
+        );
+        assert_eq!(
+            check_display_name(&"名".repeat(41)),
+            Err(AccountFieldError::BadDisplayName)
+        );
+    }
+
+    #[test]
+    fn a_district_admin_grants_scopes_within_the_district_only() {
+        let admin = profile(DistrictAdmin, DISTRICT);
+        let unit = |s: &str| s.parse::<UnitId>().unwrap();
+        assert_eq!(may_grant_scope(&admin, &unit(VILLAGE)), Ok(()));
+        assert_eq!(may_grant_scope(&admin, &unit(DISTRICT)), Ok(()));
+        assert_eq!(
+            may_grant_scope(&admin, &unit(CITY)),
+            Err(AccountDenied::OutOfScope(unit(CITY)))
+        );
+        assert_eq!(
+            may_grant_scope(&admin, &unit("5002")),
+            Err(AccountDenied::OutOfScope(unit("5002")))
+        );
+        for role in Role::ALL.into_iter().filter(|r| *r != DistrictAdmin) {
+            assert_eq!(
+                may_grant_scope(&profile(role, DISTRICT), &unit(VILLAGE)),
+                Err(AccountDenied::NotAdministrator),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn accounts_are_managed_within_scope_and_never_ones_own_access() {
+        let admin = profile(DistrictAdmin, DISTRICT);
+        let mut official = profile(VillageOfficial, VILLAGE);
+        official.user = "u9".parse().unwrap();
+        assert_eq!(may_manage_account(&admin, &official), Ok(()));
+        assert_eq!(may_change_access(&admin, &official), Ok(()));
+        let mut elsewhere = official.clone();
+        elsewhere.scope = "5002001001".parse().unwrap();
+        assert!(matches!(
+            may_manage_account(&admin, &elsewhere),
+            Err(AccountDenied::OutOfScope(_))
+        ));
+        assert_eq!(may_manage_account(&admin, &admin), Ok(()));
+        assert_eq!(
+            may_change_access(&admin, &admin),
+            Err(AccountDenied::OwnAccess)
+        );
+        assert_eq!(
+            may_manage_account(&official, &admin),
+            Err(AccountDenied::NotAdministrator)
+        );
+        assert!(
+            AccountDenied::OutOfScope("5002".parse().unwrap())
+                .message_zh()
+                .contains("不在您的辖区内")
         );
     }
 }

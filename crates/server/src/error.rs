@@ -4,6 +4,7 @@
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use cunju_domain::authz::{AccountDenied, AccountFieldError};
 use cunju_domain::sync::ApiErrorBody;
 
 use crate::store::StoreError;
@@ -24,6 +25,18 @@ pub enum ApiError {
     TooManyAttempts,
     #[error("forbidden: {0}")]
     Forbidden(String),
+    #[error("account disabled")]
+    AccountDisabled,
+    #[error("weak password: {0}")]
+    WeakPassword(String),
+    #[error("invalid field: {0}")]
+    InvalidField(String),
+    #[error("wrong current password")]
+    WrongPassword,
+    #[error("username {0:?} is taken")]
+    UsernameTaken(String),
+    #[error("no user {0:?}")]
+    NoSuchUser(String),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -73,6 +86,29 @@ impl ApiError {
                 "forbidden",
                 format!("无权执行此操作 / not permitted: {detail}"),
             ),
+            AccountDisabled => (
+                StatusCode::FORBIDDEN,
+                "account_disabled",
+                "账号已停用，请联系管理员 / this account is disabled, contact your administrator"
+                    .into(),
+            ),
+            WeakPassword(message) => (StatusCode::BAD_REQUEST, "weak_password", message.clone()),
+            InvalidField(message) => (StatusCode::BAD_REQUEST, "invalid_field", message.clone()),
+            WrongPassword => (
+                StatusCode::BAD_REQUEST,
+                "wrong_password",
+                "原密码不正确，请重新输入 / the current password is wrong".into(),
+            ),
+            UsernameTaken(username) => (
+                StatusCode::CONFLICT,
+                "username_taken",
+                format!("用户名“{username}”已被使用，请换一个 / username {username:?} is taken"),
+            ),
+            NoSuchUser(username) => (
+                StatusCode::NOT_FOUND,
+                "no_such_user",
+                format!("没有用户名为“{username}”的账号 / no account named {username:?}"),
+            ),
             NotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -103,6 +139,23 @@ impl IntoResponse for ApiError {
             message,
         };
         (status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<AccountFieldError> for ApiError {
+    fn from(e: AccountFieldError) -> Self {
+        let message = format!("{} / {e}", e.message_zh());
+        if e.is_password() {
+            ApiError::WeakPassword(message)
+        } else {
+            ApiError::InvalidField(message)
+        }
+    }
+}
+
+impl From<AccountDenied> for ApiError {
+    fn from(e: AccountDenied) -> Self {
+        ApiError::Forbidden(format!("{} / {e}", e.message_zh()))
     }
 }
 

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod seed;
 pub mod store;
 pub mod testing;
+pub mod units;
 pub mod verify;
 pub mod web;
 

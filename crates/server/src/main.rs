@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use cunju_server::store::Store;
+use cunju_domain::authz::{Role, check_password};
+use cunju_domain::ids::UnitId;
+use cunju_server::store::{Store, UserUpdate, db_text, from_db_text};
+use cunju_server::units::{self, ImportError};
 use cunju_server::{AppState, auth, build_app, now_ms, seed, verify};
 
 #[derive(Parser)]
@@ -49,13 +52,19 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Import or export the jurisdiction tree (units) as CSV.
+    Units {
+        #[command(subcommand)]
+        command: UnitsCommand,
+    },
     /// Recompute every device's hash chain; exit code 1 if any chain is broken.
     Verify {
         #[command(flatten)]
         db: Db,
     },
-    /// Create the fictional demo district and one account per role (password demo1234).
-    /// Safe to run again.
+    /// Create the fictional demo district 演示区(虚构): 3 townships, 30 villages and
+    /// communities, 20,000 residents with some families linked, and one account per role
+    /// (password demo1234). Safe to run again.
     SeedDemo {
         #[command(flatten)]
         db: Db,
@@ -64,13 +73,23 @@ enum Command {
 
 #[derive(Subcommand)]
 enum UserCommand {
+    /// List accounts (optionally only those within a unit's jurisdiction).
+    List {
+        #[command(flatten)]
+        db: Db,
+        /// Only accounts whose scope lies within this unit (e.g. 5099001).
+        #[arg(long)]
+        scope: Option<String>,
+    },
     /// Create a user account.
     Add {
         #[command(flatten)]
         db: Db,
+        /// 2–32 letters, digits or _ . - (e.g. li-shiqiao).
         #[arg(long)]
         username: String,
-        /// Password (or set CUNJU_PASSWORD to keep it out of the shell history).
+        /// Initial password, at least 8 characters (or set CUNJU_PASSWORD to keep it out of
+        /// the shell history).
         #[arg(long, env = "CUNJU_PASSWORD", hide_env_values = true)]
         password: String,
         /// Role: village_official, township_supervisor, township_reviewer, district_admin,
@@ -88,11 +107,59 @@ enum UserCommand {
     Passwd {
         #[command(flatten)]
         db: Db,
+        /// The account's username.
         #[arg(long)]
         username: String,
-        /// New password (or set CUNJU_PASSWORD).
+        /// New password, at least 8 characters (or set CUNJU_PASSWORD).
         #[arg(long, env = "CUNJU_PASSWORD", hide_env_values = true)]
         password: String,
+    },
+    /// Disable an account (it cannot sign in; its sessions end), or enable it again.
+    Disable {
+        #[command(flatten)]
+        db: Db,
+        /// The account's username.
+        #[arg(long)]
+        username: String,
+        /// Enable the account again instead.
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Change a user's role, and optionally their jurisdiction.
+    SetRole {
+        #[command(flatten)]
+        db: Db,
+        /// The account's username.
+        #[arg(long)]
+        username: String,
+        /// Role: village_official, township_supervisor, township_reviewer, district_admin,
+        /// review_department, trainer, city_viewer.
+        #[arg(long)]
+        role: String,
+        /// New jurisdiction: code of a unit (e.g. 5099001).
+        #[arg(long)]
+        scope: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitsCommand {
+    /// Import units from a CSV file (代码,名称,类型,上级代码), UTF-8 or GBK/GB18030. Every row
+    /// must be valid: otherwise every problem is listed by line and nothing is imported.
+    /// Units already present are left alone; a new name is recorded as a rename.
+    Import {
+        #[command(flatten)]
+        db: Db,
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// Write the units as CSV (UTF-8 with BOM, the import format) to standard output.
+    Export {
+        #[command(flatten)]
+        db: Db,
+        /// Only this unit and the units under it (e.g. 5099001).
+        #[arg(long)]
+        scope: Option<String>,
     },
 }
 
@@ -155,37 +222,8 @@ async fn run(command: Command) -> Result<ExitCode, AnyError> {
             open(&db).await?;
             println!("database is up to date");
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    db,
-                    username,
-                    password,
-                    role,
-                    scope,
-                    name,
-                },
-        } => {
-            let store = open(&db).await?;
-            let user = seed::new_user(&username, &password, &role, &scope, &name)?;
-            store.insert_user(&user, now_ms()).await?;
-            println!("created user {username} ({role}, scope {scope})");
-        }
-        Command::User {
-            command:
-                UserCommand::Passwd {
-                    db,
-                    username,
-                    password,
-                },
-        } => {
-            let store = open(&db).await?;
-            let hash = auth::hash_password(&password);
-            if !store.set_password(&username, &hash, now_ms()).await? {
-                return Err(format!("no user named {username:?}").into());
-            }
-            println!("password changed for {username}; their sessions were signed out");
-        }
+        Command::User { command } => return user_command(command).await,
+        Command::Units { command } => return units_command(command).await,
         Command::Verify { db } => {
             let store = open(&db).await?;
             let breaks = verify::verify(&store).await?;
@@ -201,12 +239,22 @@ async fn run(command: Command) -> Result<ExitCode, AnyError> {
         }
         Command::SeedDemo { db } => {
             let store = open(&db).await?;
-            let accounts = seed::seed_demo(&store).await?;
-            println!(
-                "demo district 5099 演示区(虚构) ready; accounts (password {}):",
-                seed::DEMO_PASSWORD
-            );
-            for a in accounts {
+            let report = seed::seed_demo(&store).await?;
+            println!("demo district 5099 演示区(虚构) ready");
+            if report.units_recorded + report.people_recorded + report.links_recorded == 0 {
+                println!("  everything was already there; nothing recorded");
+            } else {
+                println!(
+                    "  recorded {} units, {} residents and {} family links in {:.2} s ({})",
+                    report.units_recorded,
+                    report.people_recorded,
+                    report.links_recorded,
+                    report.write_time.as_secs_f64(),
+                    store.backend().name()
+                );
+            }
+            println!("accounts (password {}):", seed::DEMO_PASSWORD);
+            for a in report.accounts {
                 println!(
                     "  {:<22} {:<20} scope {:<10} {}",
                     a.username, a.role, a.scope, a.display_name
@@ -215,6 +263,142 @@ async fn run(command: Command) -> Result<ExitCode, AnyError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn user_command(command: UserCommand) -> Result<ExitCode, AnyError> {
+    match command {
+        UserCommand::List { db, scope } => {
+            let store = open(&db).await?;
+            let scope = scope.map(|s| parse_unit(&s)).transpose()?;
+            let users = store
+                .users_within(&scope.as_ref().map(db_text).unwrap_or_default())
+                .await?;
+            println!(
+                "{:<22} {:<20} {:<12} {:<8} name",
+                "username", "role", "scope", "status"
+            );
+            for u in &users {
+                println!(
+                    "{:<22} {:<20} {:<12} {:<8} {}",
+                    u.username,
+                    u.role,
+                    u.scope,
+                    if u.disabled { "disabled" } else { "active" },
+                    u.display_name
+                );
+            }
+            println!("{} account(s)", users.len());
+        }
+        UserCommand::Add {
+            db,
+            username,
+            password,
+            role,
+            scope,
+            name,
+        } => {
+            let store = open(&db).await?;
+            let user = seed::new_user(&username, &password, &role, &scope, &name)?;
+            let unit = parse_unit(&scope)?;
+            store.insert_user(&user, now_ms()).await?;
+            println!("created user {} ({role}, scope {scope})", user.username);
+            if !store.unit_recorded(&unit).await? {
+                println!(
+                    "warning: unit {scope} has not been recorded yet; import the unit tree (units import)"
+                );
+            }
+        }
+        UserCommand::Passwd {
+            db,
+            username,
+            password,
+        } => {
+            check_password(&password).map_err(|e| format!("{} / {e}", e.message_zh()))?;
+            let store = open(&db).await?;
+            let hash = auth::hash_password(&password);
+            if !store.set_password(&username, &hash, None, now_ms()).await? {
+                return Err(no_such_user(&username));
+            }
+            println!("password changed for {username}; their sessions were signed out");
+        }
+        UserCommand::Disable {
+            db,
+            username,
+            enable,
+        } => {
+            let store = open(&db).await?;
+            if !store.set_disabled(&username, !enable, now_ms()).await? {
+                return Err(no_such_user(&username));
+            }
+            if enable {
+                println!("enabled {username}");
+            } else {
+                println!("disabled {username}; their sessions were signed out");
+            }
+        }
+        UserCommand::SetRole {
+            db,
+            username,
+            role,
+            scope,
+        } => {
+            let parsed: Role = from_db_text(&role).map_err(|_| {
+                format!("unknown role {role:?}; roles: {}", role_names().join(", "))
+            })?;
+            let scope = scope.map(|s| parse_unit(&s)).transpose()?;
+            let store = open(&db).await?;
+            let update = UserUpdate {
+                role: Some(db_text(&parsed)),
+                scope: scope.as_ref().map(db_text),
+                display_name: None,
+            };
+            if !store.update_user(&username, &update).await? {
+                return Err(no_such_user(&username));
+            }
+            println!("{username} is now {role}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn units_command(command: UnitsCommand) -> Result<ExitCode, AnyError> {
+    match command {
+        UnitsCommand::Import { db, file } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let store = open(&db).await?;
+            match units::import_csv(&store, &bytes, now_ms()).await {
+                Ok(report) => println!(
+                    "导入完成：记录 {} 个单位，{} 个未变 / imported: {} unit(s) recorded, {} unchanged",
+                    report.recorded, report.unchanged, report.recorded, report.unchanged
+                ),
+                Err(ImportError::Rows(errors)) => {
+                    print!("{}", units::error_table(&errors));
+                    println!("{}", ImportError::Rows(errors));
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        UnitsCommand::Export { db, scope } => {
+            let scope = scope.map(|s| parse_unit(&s)).transpose()?;
+            let store = open(&db).await?;
+            print!("{}", units::export_csv(&store, scope.as_ref()).await?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_unit(code: &str) -> Result<UnitId, AnyError> {
+    Ok(code.parse::<UnitId>()?)
+}
+
+fn role_names() -> Vec<String> {
+    Role::ALL.iter().map(db_text).collect()
+}
+
+fn no_such_user(username: &str) -> AnyError {
+    format!("no user named {username:?}").into()
 }
 
 async fn shutdown_signal() {

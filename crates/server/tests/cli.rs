@@ -80,6 +80,17 @@ async fn seed_user_and_verify_from_the_command_line() {
         "--password",
         "new-pw",
     ]);
+    assert_eq!(code, 1, "a password under 8 characters is refused");
+    let (code, _) = cunju_server(&[
+        "user",
+        "passwd",
+        "--db",
+        &db,
+        "--username",
+        "zhang",
+        "--password",
+        "new-pw-long",
+    ]);
     assert_eq!(code, 0);
 
     // Three events of one device, then one row altered behind the server's back.

@@ -56,7 +56,7 @@ pub struct RejectionRow {
     pub attempts: i64,
 }
 
-const EVENT_COLUMNS: &str =
+pub(super) const EVENT_COLUMNS: &str =
     "position, id, device, seq, hlc_wall, hlc_counter, actor, unit, entity, body, prev, hash";
 
 impl Store {
@@ -182,6 +182,38 @@ impl Store {
         })
     }
 
+    /// Stored events of one body kind (`unit_recorded`, …) within `scope` (`""`: all), in
+    /// position order. For projections folded on request; not for sync (see `pull`).
+    pub async fn events_of_kind(&self, kind: &str, scope: &str) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events
+             WHERE kind = $1 AND substr(unit, 1, length($2)) = $2 ORDER BY position"
+        );
+        on_pool!(self, pool => {
+            let rows = sqlx::query(&sql).bind(kind).bind(scope).fetch_all(pool).await?;
+            rows.iter().map(|r| stored_event(r).map(|s| s.event)).collect()
+        })
+    }
+
+    /// How many events of one body kind lie within `scope`, of any actor or of `actor`.
+    pub async fn count_events_of_kind(
+        &self,
+        kind: &str,
+        scope: &str,
+        actor: Option<&str>,
+    ) -> Result<i64> {
+        let sql = "SELECT COUNT(*) FROM events
+                   WHERE kind = $1 AND substr(unit, 1, length($2)) = $2
+                     AND ($3 IS NULL OR actor = $3)";
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(kind)
+            .bind(scope)
+            .bind(actor)
+            .fetch_one(pool)
+            .await?);
+        Ok(n)
+    }
+
     /// Every device that has stored events.
     pub async fn devices(&self) -> Result<Vec<String>> {
         let sql = "SELECT DISTINCT device FROM events ORDER BY device";
@@ -290,6 +322,12 @@ async fn judge<T: EventTx>(tx: &mut T, pusher: &Profile, event: &Event) -> Resul
     }
     let last = tx.last_of_device(&db_text(&event.device)).await?;
     if let Err(e) = check_next(last.as_ref(), event) {
+        // A concurrent push of this very event may have committed after `existing` looked
+        // (PostgreSQL, read committed): the chain just read then holds it, and a second look
+        // finds it.
+        if let Some(v) = existing(tx, event).await? {
+            return Ok(v);
+        }
         return Ok(Verdict::Reject(
             e.reject_reason(),
             format!("与本设备已存事件不衔接 / does not continue this device's chain: {e}"),
@@ -435,7 +473,7 @@ fn is_transient(e: &sqlx::Error) -> bool {
 }
 
 /// Rebuilds an event from its columns.
-fn stored_event<R>(r: &R) -> Result<StoredEvent>
+pub(super) fn stored_event<R>(r: &R) -> Result<StoredEvent>
 where
     R: Row,
     for<'a> &'a str: sqlx::ColumnIndex<R>,
@@ -482,6 +520,6 @@ pub fn from_db_text<T: DeserializeOwned>(text: &str) -> Result<T> {
         .map_err(|e| StoreError::Corrupt(format!("{text:?}: {e}")))
 }
 
-fn to_i64(v: u64) -> Result<i64> {
+pub(super) fn to_i64(v: u64) -> Result<i64> {
     i64::try_from(v).map_err(|_| StoreError::Corrupt(format!("{v} does not fit a BIGINT")))
 }

@@ -3,18 +3,23 @@
 //! All SQL of the server lives in this module and in `migrations/`. Most statements are written
 //! once with `$N` placeholders (both drivers accept them) and run on either pool through
 //! `on_pool!`; only the event log's commit-order handling differs per database (see `events`).
+//! `server_log` writes the server's own events (imports, demo data) in large batches.
 
 mod events;
+mod server_log;
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use cunju_domain::event::Event;
+use cunju_domain::ids::{EntityId, UnitId};
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 pub use events::{PullPage, RejectionRow, StoredEvent, db_text, from_db_text};
+pub use server_log::SERVER_ACTOR;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -33,6 +38,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0} already exists")]
     Conflict(String),
+    #[error("the server may not write this event: {0}")]
+    InvalidEvent(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -81,16 +88,20 @@ pub struct UserRow {
     pub role: String,
     pub scope: String,
     pub display_name: String,
+    /// Disabled accounts cannot sign in and hold no live token.
+    pub disabled: bool,
 }
 
-/// A node of the jurisdiction tree.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnitRow {
-    pub code: String,
-    pub parent: Option<String>,
-    pub kind: String,
-    pub name: String,
+/// New values for an account's role, scope and display name (`None`: unchanged).
+#[derive(Clone, Debug, Default)]
+pub struct UserUpdate {
+    pub role: Option<String>,
+    pub scope: Option<String>,
+    pub display_name: Option<String>,
 }
+
+const USER_COLUMNS: &str =
+    "u.id, u.username, u.password_hash, u.role, u.scope, u.display_name, u.disabled_at";
 
 impl Store {
     /// Connects to `sqlite://PATH` (creating the file and its directory, WAL mode) or
@@ -191,19 +202,79 @@ impl Store {
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>> {
-        let sql = "SELECT id, username, password_hash, role, scope, display_name
-                   FROM users WHERE username = $1";
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
         on_pool!(self, pool => {
-            let row = sqlx::query(sql).bind(username).fetch_optional(pool).await?;
+            let row = sqlx::query(&sql).bind(username).fetch_optional(pool).await?;
             row.map(|r| user_row(&r)).transpose()
         })
     }
 
-    /// Replaces a user's password hash and revokes their tokens. Returns false if no such user.
+    /// Accounts whose scope lies within `scope`, by username.
+    pub async fn users_within(&self, scope: &str) -> Result<Vec<UserRow>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u
+             WHERE substr(u.scope, 1, length($1)) = $1 ORDER BY u.username"
+        );
+        on_pool!(self, pool => {
+            let rows = sqlx::query(&sql).bind(scope).fetch_all(pool).await?;
+            rows.iter().map(user_row).collect()
+        })
+    }
+
+    /// Changes an account's role, scope or display name. Returns false if no such user.
+    /// The new profile applies to the next request (profiles are read per request).
+    pub async fn update_user(&self, username: &str, update: &UserUpdate) -> Result<bool> {
+        let sql = "UPDATE users SET role = COALESCE($1, role), scope = COALESCE($2, scope),
+                       display_name = COALESCE($3, display_name)
+                   WHERE username = $4";
+        let changed = on_pool!(self, pool => sqlx::query(sql)
+            .bind(&update.role)
+            .bind(&update.scope)
+            .bind(&update.display_name)
+            .bind(username)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(changed > 0)
+    }
+
+    /// Disables (revoking every token) or re-enables an account. Returns false if no such user.
+    pub async fn set_disabled(&self, username: &str, disabled: bool, now_ms: i64) -> Result<bool> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE users SET disabled_at = CASE WHEN $1 THEN COALESCE(disabled_at, $2) END
+                 WHERE username = $3",
+            )
+            .bind(disabled)
+            .bind(now_ms)
+            .bind(username)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if disabled {
+                sqlx::query(
+                    "UPDATE tokens SET revoked_at = $1
+                     WHERE revoked_at IS NULL
+                       AND user_id IN (SELECT id FROM users WHERE username = $2)",
+                )
+                .bind(now_ms)
+                .bind(username)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(changed > 0)
+        })
+    }
+
+    /// Replaces a user's password hash and revokes their tokens, except `keep` (the token of
+    /// a user changing their own password stays signed in). Returns false if no such user.
     pub async fn set_password(
         &self,
         username: &str,
         password_hash: &str,
+        keep: Option<&str>,
         now_ms: i64,
     ) -> Result<bool> {
         on_pool!(self, pool => {
@@ -216,10 +287,12 @@ impl Store {
                 .rows_affected();
             sqlx::query(
                 "UPDATE tokens SET revoked_at = $1
-                 WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE username = $2)",
+                 WHERE revoked_at IS NULL AND ($3 IS NULL OR hash <> $3)
+                   AND user_id IN (SELECT id FROM users WHERE username = $2)",
             )
             .bind(now_ms)
             .bind(username)
+            .bind(keep)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -250,13 +323,15 @@ impl Store {
         Ok(())
     }
 
-    /// The user holding a live (unexpired, unrevoked) token.
+    /// The enabled user holding a live (unexpired, unrevoked) token.
     pub async fn user_by_token(&self, hash: &str, now_ms: i64) -> Result<Option<UserRow>> {
-        let sql = "SELECT u.id, u.username, u.password_hash, u.role, u.scope, u.display_name
-                   FROM tokens t JOIN users u ON u.id = t.user_id
-                   WHERE t.hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2";
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2
+               AND u.disabled_at IS NULL"
+        );
         on_pool!(self, pool => {
-            let row = sqlx::query(sql).bind(hash).bind(now_ms).fetch_optional(pool).await?;
+            let row = sqlx::query(&sql).bind(hash).bind(now_ms).fetch_optional(pool).await?;
             row.map(|r| user_row(&r)).transpose()
         })
     }
@@ -299,38 +374,20 @@ impl Store {
 
     // ---- units ------------------------------------------------------------------------------
 
-    /// Inserts or renames a unit (the seed and, later, the CSV import use this).
-    pub async fn upsert_unit(&self, unit: &UnitRow) -> Result<()> {
-        let sql = "INSERT INTO units (code, parent, kind, name) VALUES ($1, $2, $3, $4)
-                   ON CONFLICT (code) DO UPDATE SET parent = excluded.parent,
-                       kind = excluded.kind, name = excluded.name";
-        on_pool!(self, pool => {
-            sqlx::query(sql)
-                .bind(&unit.code)
-                .bind(&unit.parent)
-                .bind(&unit.kind)
-                .bind(&unit.name)
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
+    /// The `unit_recorded` events of units within `scope` (`""`: all), in no particular order;
+    /// fold them with `crate::units::UnitTree`.
+    pub async fn unit_events(&self, scope: &str) -> Result<Vec<Event>> {
+        self.events_of_kind("unit_recorded", scope).await
     }
 
-    /// Units inside `scope` (the unit itself and its descendants), by code.
-    pub async fn units_within(&self, scope: &str) -> Result<Vec<UnitRow>> {
-        let sql = "SELECT code, parent, kind, name FROM units
-                   WHERE substr(code, 1, length($1)) = $1 ORDER BY code";
-        on_pool!(self, pool => {
-            let rows = sqlx::query(sql).bind(scope).fetch_all(pool).await?;
-            rows.iter()
-                .map(|r| Ok(UnitRow {
-                    code: r.try_get("code")?,
-                    parent: r.try_get("parent")?,
-                    kind: r.try_get("kind")?,
-                    name: r.try_get("name")?,
-                }))
-                .collect()
-        })
+    /// Whether a unit with this code has been recorded.
+    pub async fn unit_recorded(&self, code: &UnitId) -> Result<bool> {
+        let sql = "SELECT COUNT(*) FROM events WHERE entity = $1 AND kind = 'unit_recorded'";
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(db_text(&EntityId::unit(code)))
+            .fetch_one(pool)
+            .await?);
+        Ok(n > 0)
     }
 }
 
@@ -339,6 +396,7 @@ where
     R: Row,
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     Ok(UserRow {
         id: r.try_get("id")?,
@@ -347,5 +405,6 @@ where
         role: r.try_get("role")?,
         scope: r.try_get("scope")?,
         display_name: r.try_get("display_name")?,
+        disabled: r.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
     })
 }

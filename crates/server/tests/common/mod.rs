@@ -73,6 +73,8 @@ enum Cleanup {
 
 pub struct Harness {
     pub db: Db,
+    /// The database URL for the command line (`--db`): the same file or PostgreSQL schema.
+    pub db_url: String,
     pub store: Store,
     pub server: TestServer,
     pub http: reqwest::Client,
@@ -86,13 +88,14 @@ impl Harness {
 
     pub async fn start_with_static(db: Db, static_dir: Option<PathBuf>) -> Harness {
         let name = unique_name();
-        let (store, cleanup) = match db {
+        let (store, cleanup, db_url) = match db {
             Db::Sqlite => {
                 let dir = std::env::temp_dir().join(&name);
                 let url = format!("sqlite://{}/cunju.db", dir.display());
                 (
                     Store::connect(&url).await.expect("open sqlite"),
                     Cleanup::SqliteDir(dir),
+                    url,
                 )
             }
             Db::Postgres => {
@@ -107,7 +110,9 @@ impl Harness {
                     .expect("create schema");
                 let options = admin.options([("search_path", name.as_str())]);
                 let store = Store::connect_postgres(options).await.expect("pool");
-                (store, Cleanup::PostgresSchema { url, schema: name })
+                let separator = if url.contains('?') { '&' } else { '?' };
+                let db_url = format!("{url}{separator}options=-c%20search_path%3D{name}");
+                (store, Cleanup::PostgresSchema { url, schema: name }, db_url)
             }
         };
         store.migrate().await.expect("migrate");
@@ -118,6 +123,7 @@ impl Harness {
         .await;
         Harness {
             db,
+            db_url,
             store,
             server,
             http: reqwest::Client::new(),
@@ -142,6 +148,41 @@ impl Harness {
             token: login.token,
             profile: login.profile,
         }
+    }
+
+    /// Signs in an existing account.
+    pub async fn client(&self, username: &str, password: &str) -> Client {
+        let res = self.login(username, password).await;
+        assert_eq!(res.status(), 200, "login of {username}");
+        let login: LoginResponse = res.json().await.unwrap();
+        Client {
+            http: self.http.clone(),
+            base: self.url(""),
+            token: login.token,
+            profile: login.profile,
+        }
+    }
+
+    /// Records the demo district's units (no people) as server events.
+    pub async fn demo_units(&self) {
+        let drafts = cunju_server::units::record_units(&seed::demo_units());
+        self.store
+            .append_server_events(drafts, 1_750_000_000_000)
+            .await
+            .expect("record demo units");
+    }
+
+    /// Runs the `cunju-server` binary; returns its exit code and stdout + stderr.
+    pub fn cli(&self, args: &[&str]) -> (i32, String) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cunju-server"))
+            .args(args)
+            .env_remove("CUNJU_DB")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run cunju-server");
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code().unwrap_or(-1), text)
     }
 
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
@@ -242,6 +283,34 @@ impl Client {
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+
+    /// Every event the user receives, following the cursor until nothing more waits.
+    pub async fn pull_all(&self) -> Vec<Value> {
+        let (mut cursor, mut out) = (0, Vec::new());
+        loop {
+            let page = self.pull(cursor, 1000).await;
+            out.extend(page["events"].as_array().unwrap().iter().cloned());
+            cursor = page["next"].as_u64().unwrap();
+            if !page["more"].as_bool().unwrap() {
+                return out;
+            }
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

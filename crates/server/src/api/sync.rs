@@ -1,0 +1,106 @@
+//! Push and pull of events, and the rejections a device has to show its user.
+
+use axum::extract::State;
+use cunju_domain::authz::{may_read_event, reads_records};
+use cunju_domain::event::Event;
+use cunju_domain::sync::{
+    Cursor, MAX_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, PushRequest, PushResponse,
+};
+use serde::{Deserialize, Serialize};
+
+use super::CurrentUser;
+use crate::error::ApiError;
+use crate::extract::{Json, Query};
+use crate::store::{RejectionRow, db_text};
+use crate::{AppState, now_ms};
+
+pub(super) async fn push(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(req): Json<PushRequest>,
+) -> Result<axum::Json<PushResponse>, ApiError> {
+    let events: Vec<Event> = req.events;
+    if events.len() > MAX_PUSH_BATCH {
+        return Err(ApiError::BadRequest(format!(
+            "每批最多 {MAX_PUSH_BATCH} 个事件 / at most {MAX_PUSH_BATCH} events per push"
+        )));
+    }
+    let results = state.store.push(&user.profile, events, now_ms()).await?;
+    Ok(axum::Json(PushResponse { results }))
+}
+
+#[derive(Deserialize)]
+pub(super) struct PullParams {
+    #[serde(default)]
+    after: u64,
+    limit: Option<u32>,
+}
+
+/// Events after the cursor that the user may receive. The store pages through the user's
+/// scope in commit order; each event is then checked with the domain's `may_read_event`, and
+/// the cursor moves past every event looked at, served or not — so a page can hold fewer
+/// events than `limit` (even none) while `more` is true.
+///
+/// A role that receives no records at all (the city viewer, which sees aggregates only) gets
+/// an empty page, not an error: every device runs the same sync, and the app decides from the
+/// same table which screens to show.
+pub(super) async fn pull(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<PullParams>,
+) -> Result<axum::Json<PullResponse>, ApiError> {
+    let limit = params
+        .limit
+        .unwrap_or(MAX_PULL_LIMIT)
+        .clamp(1, MAX_PULL_LIMIT);
+    let after = i64::try_from(params.after)
+        .map_err(|_| ApiError::BadRequest("cursor out of range".into()))?;
+    if after > 0 && !state.store.position_exists(after).await? {
+        return Err(ApiError::BadRequest(
+            "未知的同步游标，请从 0 重新同步 / unknown cursor, pull again from 0".into(),
+        ));
+    }
+    if !reads_records(user.profile.role) {
+        return Ok(axum::Json(PullResponse {
+            events: vec![],
+            next: Cursor(params.after),
+            more: false,
+        }));
+    }
+    let page = state
+        .store
+        .pull(&db_text(&user.profile.scope), after, limit)
+        .await?;
+    Ok(axum::Json(PullResponse {
+        events: page
+            .events
+            .into_iter()
+            .filter(|e| may_read_event(&user.profile, e))
+            .collect(),
+        next: Cursor(page.next as u64),
+        more: page.more,
+    }))
+}
+
+#[derive(Deserialize)]
+pub(super) struct RejectionParams {
+    device: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct RejectionsResponse {
+    rejections: Vec<RejectionRow>,
+}
+
+pub(super) async fn rejections(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<RejectionParams>,
+) -> Result<axum::Json<RejectionsResponse>, ApiError> {
+    let me = db_text(&user.profile.user);
+    let rejections = state
+        .store
+        .rejections(&me, params.device.as_deref())
+        .await?;
+    Ok(axum::Json(RejectionsResponse { rejections }))
+}
