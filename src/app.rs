@@ -25,6 +25,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::Home/>
                     <Route path=path!("/login") view=pages::login::Login/>
                     <Route path=path!("/people") view=pages::people::People/>
+                    <Route path=path!("/people/:id") view=pages::person::Person/>
+                    <Route path=path!("/units") view=pages::units::Units/>
+                    <Route path=path!("/units/import") view=pages::units_import::UnitsImport/>
+                    <Route path=path!("/accounts") view=pages::accounts::Accounts/>
+                    <Route path=path!("/account/password") view=pages::password::Password/>
                     <Route path=path!("/sync") view=pages::sync::Sync/>
                 </Routes>
             </main>

@@ -1,5 +1,8 @@
 //! Small components shared by several screens.
 
+pub mod file_io;
 pub mod online;
+pub mod people_index;
 pub mod person_form;
+pub mod require_login;
 pub mod sync_badge;

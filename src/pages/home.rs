@@ -1,7 +1,8 @@
-//! `/` — the home screen: links to daily work (people, sync, login), the four modules and the
+//! `/` — the home screen: links to daily work (people, units, accounts, sync, login), the four modules and the
 //! state of on-device storage.
 
 use cunju_domain::app_info::Module;
+use cunju_domain::authz::{self, Action};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -16,6 +17,10 @@ pub fn Home() -> impl IntoView {
     let online = use_online();
     let sync = use_sync();
     // Opening the store here proves on first paint that the device can keep records.
+    let permitted = move |action: Action| {
+        sync.profile
+            .with(|p| p.as_ref().is_some_and(|p| authz::permits(p.role, action)))
+    };
     let storage = LocalResource::new(|| async { store::shared().await.map(|_| ()) });
 
     view! {
@@ -32,6 +37,15 @@ pub fn Home() -> impl IntoView {
                 <NavCard href="/login" title=Msg::NavLogin description=Msg::NavLoginDesc testid="nav-login"/>
             </Show>
             <NavCard href="/people" title=Msg::NavPeople description=Msg::NavPeopleDesc testid="nav-people"/>
+            <Show when=move || permitted(Action::ReadUnitTree)>
+                <NavCard href="/units" title=Msg::NavUnits description=Msg::NavUnitsDesc testid="nav-units"/>
+            </Show>
+            <Show when=move || permitted(Action::ManageAccounts)>
+                <NavCard href="/accounts" title=Msg::NavAccounts description=Msg::NavAccountsDesc testid="nav-accounts"/>
+            </Show>
+            <Show when=move || sync.profile.with(Option::is_some)>
+                <NavCard href="/account/password" title=Msg::NavPassword description=Msg::NavPasswordDesc testid="nav-password"/>
+            </Show>
             <NavCard href="/sync" title=Msg::NavSync description=Msg::NavSyncDesc testid="nav-sync"/>
         </ul>
         <h2>{move || i18n.t(Msg::HomeModulesHeading)}</h2>

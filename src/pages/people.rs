@@ -1,15 +1,19 @@
-//! `/people` — the people register (人员登记) of the logged-in user's jurisdiction: a form to
-//! record a person and the list of people recorded (on this device or received by sync).
+//! `/people` — the people register (人员登记) of the logged-in user's jurisdiction: a search over
+//! everyone recorded (on this device or received by sync) by name or identity number,
+//! and a form to record a person. `/people/:id` (`person.rs`) shows one person.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use cunju_domain::authz::{self, Action};
 use cunju_domain::directory::person::mask_id_number;
-use cunju_domain::event::EntityKind;
-use cunju_domain::projection::EntityState;
+use cunju_domain::event::Sex;
 use cunju_domain::sync::Profile;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use serde_json::Value;
 
+use super::units::load_units;
+use crate::components::people_index::{PeopleIndex, PersonEntry, SearchOutcome, shared_index};
 use crate::components::person_form::PersonForm;
 use crate::i18n::{Msg, use_i18n};
 use crate::store;
@@ -50,49 +54,107 @@ fn Register(profile: Profile) -> impl IntoView {
     let may_edit = authz::permits(profile.role, Action::EditDirectory);
     let may_read = authz::permits(profile.role, Action::ReadDirectory);
     view! {
-        {may_edit.then(|| view! { <PersonForm profile=profile.clone()/> })}
+        {may_edit.then(|| view! {
+            <p><a href="#person-form" class="button secondary" data-testid="people-new">{move || i18n.t(Msg::PeopleFormHeading)}</a></p>
+        })}
+        {may_read.then(|| view! { <PeopleList profile=profile.clone()/> })}
+        {may_edit.then(|| view! { <div id="person-form"><PersonForm profile=profile.clone()/></div> })}
         {(!may_edit).then(|| view! {
             <p class="notice" data-testid="people-not-permitted">{move || i18n.t(Msg::PeopleNotPermitted)}</p>
         })}
-        {may_read.then(|| view! { <PeopleList profile=profile.clone()/> })}
     }
 }
 
-/// Everyone recorded within the user's scope, most recently changed first.
+/// How many results a search shows; the rest are counted ("and N more").
+const SHOWN: usize = 50;
+
+/// Search by name or identity number over an index built once per load (and again only after
+/// the store changed), so typing never reads IndexedDB.
 #[component]
 fn PeopleList(profile: Profile) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let scope = profile.scope.clone();
-    let people = LocalResource::new(move || {
-        sync.revision.track();
+    let query = RwSignal::new(String::new());
+    let index = LocalResource::new(move || {
+        let revision = sync.revision.get();
         let scope = scope.clone();
         async move {
             let store = store::shared().await?;
-            let mut people = store.query(EntityKind::Person, &scope).await?;
-            people.sort_by(|a, b| b.last.cmp(&a.last));
-            Ok::<_, store::StoreError>(people.into_iter().map(PersonRow::from).collect::<Vec<_>>())
+            let index = shared_index(&store, &scope, revision).await?;
+            let units = load_units(&store, &scope).await.unwrap_or_default();
+            let names: HashMap<String, String> = units
+                .into_iter()
+                .map(|u| (u.code.to_string(), u.name))
+                .collect();
+            Ok::<_, store::StoreError>((index, Arc::new(names)))
         }
     });
     view! {
         <section class="people-list">
             <h2>{move || i18n.t(Msg::PeopleListHeading)}</h2>
+            <label class="field search">
+                <span class="visually-hidden">{move || i18n.t(Msg::PeopleSearchLabel)}</span>
+                <input type="search" data-testid="people-search" autocomplete="off"
+                    placeholder=move || i18n.t(Msg::PeopleSearchLabel)
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))/>
+            </label>
             <Suspense fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
-                {move || people.get().map(|result| match result {
+                {move || index.get().map(|result| match result {
                     Err(err) => view! {
                         <p class="form-error" role="alert">{err.message(i18n.lang())}</p>
                     }.into_any(),
-                    Ok(rows) if rows.is_empty() => view! {
+                    Ok((index, _)) if index.is_empty() => view! {
                         <p class="muted" data-testid="people-empty">{move || i18n.t(Msg::PeopleEmpty)}</p>
                     }.into_any(),
-                    Ok(rows) => view! {
-                        <ul class="record-list" data-testid="people-list">
-                            {rows.into_iter().map(|row| view! { <PersonItem row/> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Ok((index, names)) => view! { <Results index names query/> }.into_any(),
                 })}
             </Suspense>
         </section>
+    }
+}
+
+#[component]
+fn Results(
+    index: Arc<PeopleIndex>,
+    names: Arc<HashMap<String, String>>,
+    query: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let outcome = {
+        let index = index.clone();
+        Memo::new(move |_| query.with(|q| index.search(q, SHOWN)))
+    };
+    move || {
+        match outcome.get() {
+        SearchOutcome::TooFewDigits => view! {
+            <p class="muted" data-testid="people-search-hint">{move || i18n.t(Msg::PeopleSearchMoreDigits)}</p>
+        }.into_any(),
+        SearchOutcome::Found { total: 0, .. } => view! {
+            <p class="muted" data-testid="people-no-match">{move || i18n.t(Msg::PeopleNoMatch)}</p>
+        }.into_any(),
+        SearchOutcome::Found { hits, total } => {
+            let more = total - hits.len();
+            let rows: Vec<PersonRow> = hits
+                .iter()
+                .map(|pos| PersonRow::new(index.entry(*pos), &names))
+                .collect();
+            view! {
+                <p class="muted" data-testid="people-count" data-total=total>
+                    {move || i18n.t(Msg::PeopleFound)}" "{total}
+                </p>
+                <ul class="record-list" data-testid="people-list">
+                    {rows.into_iter().map(|row| view! { <PersonItem row/> }).collect_view()}
+                </ul>
+                {(more > 0).then(|| view! {
+                    <p class="muted" data-testid="people-more">
+                        {move || i18n.t(Msg::PeopleMoreBefore)}" "{more}" "{move || i18n.t(Msg::PeopleMoreAfter)}
+                    </p>
+                })}
+            }.into_any()
+        }
+    }
     }
 }
 
@@ -107,28 +169,25 @@ struct PersonRow {
     unit: String,
 }
 
-impl From<EntityState> for PersonRow {
-    fn from(state: EntityState) -> PersonRow {
-        let text = |field: &str| {
-            state
-                .doc
-                .get(field)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
+impl PersonRow {
+    fn new(entry: &PersonEntry, names: &HashMap<String, String>) -> PersonRow {
+        let unit = entry.unit.to_string();
         PersonRow {
-            id: state.id.to_string(),
-            name: text("name"),
-            sex: match state.doc.get("sex").and_then(Value::as_str) {
-                Some("male") => Some(Msg::SexMale),
-                Some("female") => Some(Msg::SexFemale),
-                _ => None,
-            },
-            ethnicity: text("ethnicity"),
-            id_masked: mask_id_number(&text("id_number")),
-            unit: state.unit.to_string(),
+            id: entry.id.to_string(),
+            name: entry.name.clone(),
+            sex: entry.sex.map(sex_msg),
+            ethnicity: entry.ethnicity.clone(),
+            id_masked: mask_id_number(&entry.id_number),
+            unit: names.get(&unit).cloned().unwrap_or(unit),
         }
+    }
+}
+
+/// The label of a sex.
+pub fn sex_msg(sex: Sex) -> Msg {
+    match sex {
+        Sex::Male => Msg::SexMale,
+        Sex::Female => Msg::SexFemale,
     }
 }
 
@@ -138,16 +197,18 @@ fn PersonItem(row: PersonRow) -> impl IntoView {
     let sex = row.sex;
     view! {
         <li class="record-row" data-testid="person-row" data-entity=row.id.clone()>
-            <div class="record-main">
-                <strong data-testid="person-row-name">{row.name.clone()}</strong>
-                <span class="muted">
-                    {move || sex.map(|m| i18n.t(m)).unwrap_or_default()}" · "{row.ethnicity.clone()}
-                </span>
-            </div>
-            <div class="record-sub muted">
-                <span data-testid="person-row-id">{row.id_masked.clone()}</span>
-                <span>{row.unit.clone()}</span>
-            </div>
+            <A href=format!("/people/{}", row.id) attr:class="record-link">
+                <div class="record-main">
+                    <strong data-testid="person-row-name">{row.name.clone()}</strong>
+                    <span class="muted">
+                        {move || sex.map(|m| i18n.t(m)).unwrap_or_default()}" · "{row.ethnicity.clone()}
+                    </span>
+                </div>
+                <div class="record-sub muted">
+                    <span data-testid="person-row-id">{row.id_masked.clone()}</span>
+                    <span>{row.unit.clone()}</span>
+                </div>
+            </A>
         </li>
     }
 }

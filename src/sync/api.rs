@@ -142,6 +142,114 @@ pub async fn units(token: &str) -> Result<Vec<Unit>, ApiError> {
     fetch_json::<UnitsResponse>(request).await.map(|r| r.units)
 }
 
+/// An account as administrators see it (`GET /users`, and the answer to create and change).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Account {
+    pub username: String,
+    pub display_name: String,
+    pub role: cunju_domain::authz::Role,
+    pub scope: cunju_domain::ids::UnitId,
+    pub disabled: bool,
+}
+
+/// `POST /users`: a new account with its initial password.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: cunju_domain::authz::Role,
+    pub scope: cunju_domain::ids::UnitId,
+    pub password: String,
+}
+
+/// `PATCH /users/{username}`: only the fields given change.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct AccountChange {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<cunju_domain::authz::Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<cunju_domain::ids::UnitId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
+/// `GET /users`: the accounts within the administrator's scope.
+pub async fn users(token: &str) -> Result<Vec<Account>, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct AccountsResponse {
+        users: Vec<Account>,
+    }
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::get(&format!("{BASE}/users"))),
+        token,
+    )
+    .build()
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json::<AccountsResponse>(request)
+        .await
+        .map(|r| r.users)
+}
+
+/// `POST /users`.
+pub async fn create_user(token: &str, account: &NewAccount) -> Result<Account, ApiError> {
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::post(&format!("{BASE}/users"))),
+        token,
+    )
+    .json(account)
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json(request).await
+}
+
+/// `PATCH /users/{username}`.
+pub async fn change_user(
+    token: &str,
+    username: &str,
+    change: &AccountChange,
+) -> Result<Account, ApiError> {
+    let deadline = Deadline::start()?;
+    let url = format!("{BASE}/users/{}", url_segment(username));
+    let request = authorized(deadline.apply(Request::patch(&url)), token)
+        .json(change)
+        .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json(request).await
+}
+
+/// `POST /users/{username}/password`: an administrator sets a new password.
+pub async fn reset_password(token: &str, username: &str, password: &str) -> Result<(), ApiError> {
+    let deadline = Deadline::start()?;
+    let url = format!("{BASE}/users/{}/password", url_segment(username));
+    let request = authorized(deadline.apply(Request::post(&url)), token)
+        .json(&serde_json::json!({ "password": password }))
+        .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch(request).await.map(|_| ())
+}
+
+/// `POST /me/password`: the logged-in user changes their own password.
+pub async fn change_own_password(
+    token: &str,
+    old_password: &str,
+    new_password: &str,
+) -> Result<(), ApiError> {
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::post(&format!("{BASE}/me/password"))),
+        token,
+    )
+    .json(&serde_json::json!({ "old_password": old_password, "new_password": new_password }))
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch(request).await.map(|_| ())
+}
+
+/// Usernames are `[A-Za-z0-9_.-]` (domain `check_username`); anything else is escaped anyway.
+fn url_segment(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
 /// Aborts the request (including reading its body) after `TIMEOUT_MS`; dropping it cancels the
 /// timer, so it must live until the answer is read.
 struct Deadline {

@@ -1,0 +1,238 @@
+//! `/people/:id` — one person: the fields of their record, the identity number (masked unless
+//! the role may see it in full), the unit's name, their close relatives (近亲属, recorded and
+//! implied) and the history of every event about them (what, who, when).
+
+use cunju_domain::authz::{self, Action, Role};
+use cunju_domain::directory::person::mask_id_number;
+use cunju_domain::event::{Event, EventBody, Relation};
+use cunju_domain::ids::EntityId;
+use cunju_domain::sync::Profile;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use serde_json::Value;
+
+use super::people::sex_msg;
+use super::units::load_units;
+use crate::components::people_index::shared_index;
+use crate::components::require_login::RequireLogin;
+use crate::i18n::{Lang, Msg, use_i18n};
+use crate::store::{self, StoreError};
+use crate::sync::use_sync;
+
+/// Whether a role sees identity numbers in full on screen. Only the district administrator does
+/// (domain-spec §6.2: village rosters are masked; the district decrypts). The authz table has
+/// no action of its own for this yet, so it is the one role that manages accounts.
+fn sees_full_id(role: Role) -> bool {
+    authz::permits(role, Action::ManageAccounts)
+}
+
+#[component]
+pub fn Person() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page-head">
+            <A href="/people" attr:class="back">{move || i18n.t(Msg::PersonBack)}</A>
+        </section>
+        <RequireLogin render=|profile| view! { <PersonDetail profile/> }.into_any()/>
+    }
+}
+
+/// Everything the screen shows about one person.
+#[derive(Clone)]
+struct Detail {
+    name: String,
+    sex: Option<Msg>,
+    ethnicity: String,
+    birth_date: String,
+    id_number: String,
+    phone: String,
+    unit: String,
+    relatives: Vec<(String, String, Relation)>,
+    history: Vec<Event>,
+}
+
+#[component]
+fn PersonDetail(profile: Profile) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let params = use_params_map();
+    if !authz::permits(profile.role, Action::ReadDirectory) {
+        return view! {
+            <p class="notice" data-testid="person-not-permitted">{move || i18n.t(Msg::PersonNotPermitted)}</p>
+        }
+        .into_any();
+    }
+    let full_id = sees_full_id(profile.role);
+    let scope = profile.scope.clone();
+    let detail = LocalResource::new(move || {
+        let revision = sync.revision.get();
+        let id = params.with(|p| p.get("id").unwrap_or_default());
+        let scope = scope.clone();
+        async move {
+            let Ok(id) = id.parse::<EntityId>() else {
+                return Ok(None);
+            };
+            let store = store::shared().await?;
+            let Some(state) = store.entity(&id).await? else {
+                return Ok(None);
+            };
+            if !state.unit.is_within(&scope) {
+                return Ok(None);
+            }
+            let index = shared_index(&store, &scope, revision).await?;
+            let units = load_units(&store, &scope).await.unwrap_or_default();
+            let text = |field: &str| {
+                state
+                    .doc
+                    .get(field)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let id_number = text("id_number");
+            let relatives = index
+                .kinship()
+                .close_relatives_of(&id)
+                .into_iter()
+                .map(|(other, relation)| {
+                    let name = index
+                        .by_entity(&other)
+                        .map(|e| e.name.clone())
+                        .unwrap_or_else(|| other.to_string());
+                    (other.to_string(), name, relation)
+                })
+                .collect();
+            let unit = units
+                .iter()
+                .find(|u| u.code == state.unit)
+                .map(|u| format!("{}（{}）", u.name, u.code))
+                .unwrap_or_else(|| state.unit.to_string());
+            let mut history = store.events_of(&id).await?;
+            history.reverse();
+            Ok::<_, StoreError>(Some(Detail {
+                name: text("name"),
+                sex: state
+                    .doc
+                    .get("sex")
+                    .cloned()
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .map(sex_msg),
+                ethnicity: text("ethnicity"),
+                birth_date: text("birth_date"),
+                id_number: if full_id {
+                    id_number
+                } else {
+                    mask_id_number(&id_number)
+                },
+                phone: text("phone"),
+                unit,
+                relatives,
+                history,
+            }))
+        }
+    });
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
+            {move || detail.get().map(|result| match result {
+                Err(err) => view! { <p class="form-error" role="alert">{err.message(i18n.lang())}</p> }.into_any(),
+                Ok(None) => view! {
+                    <p class="notice" data-testid="person-missing">{move || i18n.t(Msg::PersonMissing)}</p>
+                }.into_any(),
+                Ok(Some(d)) => view! { <DetailView d/> }.into_any(),
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn DetailView(d: Detail) -> impl IntoView {
+    let i18n = use_i18n();
+    let sex = d.sex;
+    let field = move |label: Msg, value: String, testid: &'static str| {
+        view! {
+            <dt>{move || i18n.t(label)}</dt>
+            <dd data-testid=testid>{value}</dd>
+        }
+    };
+    view! {
+        <article class="card person-detail" data-testid="person-detail">
+            <h1 data-testid="person-detail-name">{d.name.clone()}</h1>
+            <dl class="fields">
+                <dt>{move || i18n.t(Msg::FieldSex)}</dt>
+                <dd>{move || sex.map(|m| i18n.t(m)).unwrap_or("—")}</dd>
+                {field(Msg::FieldEthnicity, d.ethnicity.clone(), "person-detail-ethnicity")}
+                {field(Msg::PersonBirthDate, d.birth_date.clone(), "person-detail-birth")}
+                {field(Msg::FieldIdNumber, d.id_number.clone(), "person-detail-id")}
+                {field(Msg::PersonPhone, if d.phone.is_empty() { "—".into() } else { d.phone.clone() }, "person-detail-phone")}
+                {field(Msg::PersonUnit, d.unit.clone(), "person-detail-unit")}
+            </dl>
+            <h2>{move || i18n.t(Msg::PersonRelatives)}</h2>
+            {if d.relatives.is_empty() {
+                view! { <p class="muted" data-testid="person-no-relatives">{move || i18n.t(Msg::PersonNoRelatives)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="record-list" data-testid="person-relatives">
+                        {d.relatives.into_iter().map(|(id, name, relation)| view! {
+                            <li class="record-row" data-testid="person-relative">
+                                <A href=format!("/people/{id}")>{name}</A>
+                                " · "<span class="muted">{move || relation_label(relation, i18n.lang())}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <h2>{move || i18n.t(Msg::PersonHistory)}</h2>
+            <ol class="history" data-testid="person-history">
+                {d.history.into_iter().map(|ev| {
+                    let kind = kind_msg(&ev.body);
+                    view! {
+                        <li data-testid="person-history-item">
+                            <strong>{move || i18n.t(kind)}</strong>
+                            <span class="muted">" "{ev.actor.to_string()}" · "{format_time(ev.hlc.wall_ms)}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </article>
+    }
+}
+
+fn relation_label(relation: Relation, lang: Lang) -> &'static str {
+    use Relation::*;
+    match lang {
+        Lang::Zh => relation.label_zh(),
+        Lang::En => match relation {
+            Spouse => "spouse",
+            Parent => "parent",
+            Child => "child",
+            Sibling => "sibling",
+            PaternalGrandparent => "paternal grandparent",
+            MaternalGrandparent => "maternal grandparent",
+            PaternalGrandchild => "grandchild (son's child)",
+            MaternalGrandchild => "grandchild (daughter's child)",
+        },
+    }
+}
+
+fn kind_msg(body: &EventBody) -> Msg {
+    match body {
+        EventBody::PersonRecorded { .. } => Msg::KindPersonRecorded,
+        EventBody::PersonCorrected { .. } => Msg::KindPersonCorrected,
+        EventBody::RelativeLinked { .. } => Msg::KindRelativeLinked,
+        EventBody::UnitRecorded { .. } => Msg::KindUnitRecorded,
+        EventBody::Note { .. } => Msg::KindNote,
+        EventBody::Unknown(_) => Msg::KindOther,
+    }
+}
+
+fn format_time(ms: u64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms as i64)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
