@@ -9,7 +9,11 @@ use crate::util::{self, run, step};
 /// Builds the app into `dist/` (release: optimised and wasm-opt'ed) and writes `dist/sw.js`
 /// with the list of every built file, so the app starts offline after one visit.
 pub fn build_app(release: bool) -> Result<PathBuf, String> {
-    step(if release { "build app (release)" } else { "build app (dev)" });
+    step(if release {
+        "build app (release)"
+    } else {
+        "build app (dev)"
+    });
     let mut trunk = util::command("trunk");
     trunk.args(["build", "--offline"]);
     if release {
@@ -28,7 +32,8 @@ pub fn build_app(release: bool) -> Result<PathBuf, String> {
 pub fn externalize_boot_script(dist: &Path) -> Result<(), String> {
     const OPEN: &str = "<script type=\"module\">";
     let index_path = dist.join("index.html");
-    let html = std::fs::read_to_string(&index_path).map_err(|e| format!("cannot read dist/index.html: {e}"))?;
+    let html = std::fs::read_to_string(&index_path)
+        .map_err(|e| format!("cannot read dist/index.html: {e}"))?;
     let Some(start) = html.find(OPEN) else {
         return Ok(()); // already external
     };
@@ -41,9 +46,14 @@ pub fn externalize_boot_script(dist: &Path) -> Result<(), String> {
     let mut hasher = DefaultHasher::new();
     script.hash(&mut hasher);
     let name = format!("boot-{:016x}.js", hasher.finish());
-    std::fs::write(dist.join(&name), format!("{script}\n")).map_err(|e| format!("cannot write {name}: {e}"))?;
+    std::fs::write(dist.join(&name), format!("{script}\n"))
+        .map_err(|e| format!("cannot write {name}: {e}"))?;
     let tag = format!("<script type=\"module\" src=\"/{name}\"></script>");
-    let html = format!("{}{tag}{}", &html[..start], &html[end + "</script>".len()..]);
+    let html = format!(
+        "{}{tag}{}",
+        &html[..start],
+        &html[end + "</script>".len()..]
+    );
     std::fs::write(&index_path, html).map_err(|e| format!("cannot write dist/index.html: {e}"))?;
     Ok(())
 }
@@ -65,10 +75,15 @@ pub fn write_service_worker(dist: &Path) -> Result<(), String> {
     precache.extend(files);
     let list = format!(
         "[{}]",
-        precache.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ")
+        precache
+            .iter()
+            .map(|f| format!("{f:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let sw_path = dist.join("sw.js");
-    let template = std::fs::read_to_string(&sw_path).map_err(|e| format!("cannot read dist/sw.js: {e}"))?;
+    let template =
+        std::fs::read_to_string(&sw_path).map_err(|e| format!("cannot read dist/sw.js: {e}"))?;
     if !template.contains("__CUNJU_PRECACHE__") {
         return Err("dist/sw.js has no __CUNJU_PRECACHE__ placeholder".into());
     }
@@ -81,13 +96,18 @@ pub fn write_service_worker(dist: &Path) -> Result<(), String> {
 }
 
 fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     for entry in entries {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.is_dir() {
             collect_files(root, &path, out)?;
         } else {
-            let rel = path.strip_prefix(root).expect("inside root").to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(root)
+                .expect("inside root")
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push(format!("/{rel}"));
         }
     }
@@ -105,18 +125,33 @@ mod tests {
         std::fs::create_dir_all(dir.join("icons")).unwrap();
         std::fs::write(dir.join("index.html"), "<html>").unwrap();
         std::fs::write(dir.join("icons/a.png"), [1, 2, 3]).unwrap();
-        std::fs::write(dir.join("sw.js"), "const V = \"__CUNJU_BUILD_HASH__\"; const P = __CUNJU_PRECACHE__;").unwrap();
+        std::fs::write(
+            dir.join("sw.js"),
+            "const V = \"__CUNJU_BUILD_HASH__\"; const P = __CUNJU_PRECACHE__;",
+        )
+        .unwrap();
         write_service_worker(&dir).unwrap();
         let sw = std::fs::read_to_string(dir.join("sw.js")).unwrap();
-        assert!(sw.contains(r#"["/", "/icons/a.png", "/index.html"]"#), "{sw}");
+        assert!(
+            sw.contains(r#"["/", "/icons/a.png", "/index.html"]"#),
+            "{sw}"
+        );
         assert!(!sw.contains("__CUNJU_BUILD_HASH__"));
         assert!(!sw.contains("\"/sw.js\""));
         // A second build of the same files yields the same hash; a changed file changes it.
-        std::fs::write(dir.join("sw.js"), "const V = \"__CUNJU_BUILD_HASH__\"; const P = __CUNJU_PRECACHE__;").unwrap();
+        std::fs::write(
+            dir.join("sw.js"),
+            "const V = \"__CUNJU_BUILD_HASH__\"; const P = __CUNJU_PRECACHE__;",
+        )
+        .unwrap();
         write_service_worker(&dir).unwrap();
         assert_eq!(sw, std::fs::read_to_string(dir.join("sw.js")).unwrap());
         std::fs::write(dir.join("icons/a.png"), [9]).unwrap();
-        std::fs::write(dir.join("sw.js"), "const V = \"__CUNJU_BUILD_HASH__\"; const P = __CUNJU_PRECACHE__;").unwrap();
+        std::fs::write(
+            dir.join("sw.js"),
+            "const V = \"__CUNJU_BUILD_HASH__\"; const P = __CUNJU_PRECACHE__;",
+        )
+        .unwrap();
         write_service_worker(&dir).unwrap();
         assert_ne!(sw, std::fs::read_to_string(dir.join("sw.js")).unwrap());
         std::fs::remove_dir_all(&dir).unwrap();
@@ -132,14 +167,23 @@ mod tests {
         externalize_boot_script(&dir).unwrap();
         let out = std::fs::read_to_string(dir.join("index.html")).unwrap();
         assert!(!out.contains("import init"), "{out}");
-        let src = out.split("src=\"/").nth(1).unwrap().split('"').next().unwrap();
+        let src = out
+            .split("src=\"/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         assert!(src.starts_with("boot-") && src.ends_with(".js"), "{src}");
         let boot = std::fs::read_to_string(dir.join(src)).unwrap();
         assert!(boot.starts_with("import init from '/a.js';"));
         assert!(out.ends_with("<link rel=x></head>"));
         // Running again changes nothing.
         externalize_boot_script(&dir).unwrap();
-        assert_eq!(out, std::fs::read_to_string(dir.join("index.html")).unwrap());
+        assert_eq!(
+            out,
+            std::fs::read_to_string(dir.join("index.html")).unwrap()
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -110,7 +110,10 @@ fn test() -> Result<(), String> {
         util::cargo()
             .args(["test", "-p", "cunju"])
             .args(wasm)
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
             .env("CHROMEDRIVER", setup::CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "180"),
     )?;

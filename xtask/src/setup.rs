@@ -20,8 +20,12 @@ pub fn setup() -> Result<(), String> {
 }
 
 fn wasm_target() -> Result<(), String> {
-    let installed = output(util::command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let installed =
+        output(util::command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     run(util::command("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
@@ -40,7 +44,8 @@ fn trunk() -> Result<(), String> {
 fn wasm_bindgen_cli() -> Result<(), String> {
     let want = locked_version("wasm-bindgen")?;
     let have = output(util::command("wasm-bindgen").arg("--version")).unwrap_or_default();
-    let runner = output(util::command("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
+    let runner =
+        output(util::command("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
     if have == format!("wasm-bindgen {want}") && runner.ends_with(&want) {
         return Ok(());
     }
@@ -60,7 +65,13 @@ fn chromium() -> Result<(), String> {
         run(&mut cmd)
     };
     apt(&["update"])?;
-    apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+    apt(&[
+        "install",
+        "-y",
+        "--no-install-recommends",
+        "chromium",
+        "chromium-driver",
+    ])
 }
 
 /// The npm packages of e2e/ (Playwright's runner and binaryen's wasm-opt), from the lockfile.
@@ -69,7 +80,10 @@ fn npm_packages() -> Result<(), String> {
     let e2e = util::root().join("e2e");
     let lock = e2e.join("package-lock.json");
     let marker = e2e.join("node_modules/.package-lock.json");
-    let fresh = match (lock.metadata().and_then(|m| m.modified()), marker.metadata().and_then(|m| m.modified())) {
+    let fresh = match (
+        lock.metadata().and_then(|m| m.modified()),
+        marker.metadata().and_then(|m| m.modified()),
+    ) {
         (Ok(lock_time), Ok(installed_time)) => installed_time >= lock_time,
         _ => false,
     };

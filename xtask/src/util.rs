@@ -20,7 +20,10 @@ pub fn tool_path() -> String {
     } else if let Some(home) = std::env::var_os("HOME") {
         dirs.push(PathBuf::from(home).join(".cargo/bin"));
     }
-    let mut path = std::env::join_paths(dirs).expect("paths are valid").into_string().unwrap_or_default();
+    let mut path = std::env::join_paths(dirs)
+        .expect("paths are valid")
+        .into_string()
+        .unwrap_or_default();
     if let Ok(rest) = std::env::var("PATH") {
         path.push(':');
         path.push_str(&rest);
@@ -48,7 +51,9 @@ pub fn npx(dir: &Path) -> Command {
 /// Runs a command to completion; a non-zero exit is an error naming the command.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
-    let status = cmd.status().map_err(|e| format!("cannot start {shown}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
