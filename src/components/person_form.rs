@@ -5,7 +5,10 @@
 
 use chrono::NaiveDate;
 use cunju_domain::authz;
-use cunju_domain::directory::person::{IdNumber, IdNumberError, PersonMismatch, check_against_id};
+use cunju_domain::directory::person::{
+    DuplicateIdNumber, IdNumber, IdNumberError, PersonMismatch, check_against_id,
+    find_duplicate_in_unit,
+};
 use cunju_domain::event::{EntityKind, EventBody, NewEvent, Sex};
 use cunju_domain::ids::{EntityId, EventId, UnitId};
 use cunju_domain::sync::Profile;
@@ -54,6 +57,8 @@ pub enum FieldError {
     IdNumber(IdNumberError),
     Mismatch(PersonMismatch),
     NotPermitted,
+    /// Someone in the unit already has this identity number.
+    Duplicate(DuplicateIdNumber),
     /// The domain refused the draft (a rule without a field of its own).
     Body(String),
 }
@@ -70,6 +75,8 @@ impl FieldError {
             (FieldError::IdNumber(e), Lang::En) => capitalise(&e.to_string()),
             (FieldError::Mismatch(e), Lang::Zh) => e.message_zh(),
             (FieldError::Mismatch(e), Lang::En) => capitalise(&e.to_string()),
+            (FieldError::Duplicate(d), Lang::Zh) => d.message_zh(),
+            (FieldError::Duplicate(d), Lang::En) => d.message_en(),
             (FieldError::Body(detail), _) => format!("{}（{detail}）", Msg::ErrForm.text(lang)),
         }
     }
@@ -195,6 +202,29 @@ pub fn new_person_id() -> EntityId {
     )
 }
 
+/// Appends the person unless the unit already has someone with the same identity number.
+async fn save(draft: NewEvent) -> Result<Result<(), DuplicateIdNumber>, store::StoreError> {
+    let store = store::shared().await?;
+    if let EventBody::PersonRecorded { id_number, .. } = &draft.body
+        && let Ok(id) = IdNumber::try_from(id_number.clone())
+    {
+        let in_unit: Vec<_> = store
+            .query(EntityKind::Person, &draft.unit)
+            .await?
+            .into_iter()
+            .filter(|p| p.unit == draft.unit)
+            .collect();
+        let people = in_unit.iter().map(|p| {
+            let text = |field: &str| p.doc.get(field).and_then(|v| v.as_str()).unwrap_or("");
+            (&p.id, text("id_number"), text("name"))
+        });
+        if let Some(duplicate) = find_duplicate_in_unit(&id, &draft.entity, people) {
+            return Ok(Err(duplicate));
+        }
+    }
+    store.append(draft).await.map(|_| Ok(()))
+}
+
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
@@ -233,13 +263,13 @@ pub fn PersonForm(profile: Profile) -> impl IntoView {
         errors.set(FieldErrors::new());
         saving.set(true);
         spawn_local(async move {
-            let result = match store::shared().await {
-                Ok(store) => store.append(draft).await.map(|_| ()),
-                Err(err) => Err(err),
-            };
+            let result = save(draft).await;
             saving.set(false);
             match result {
-                Ok(()) => {
+                Ok(Err(duplicate)) => {
+                    errors.set(vec![(Field::IdNumber, FieldError::Duplicate(duplicate))]);
+                }
+                Ok(Ok(())) => {
                     input.update(|i| {
                         *i = PersonInput {
                             ethnicity: i.ethnicity.clone(),

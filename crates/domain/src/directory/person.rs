@@ -206,6 +206,47 @@ pub fn check_against_id(
     Ok(())
 }
 
+/// Someone already recorded in the unit with the same identity number (身份证号码重复).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateIdNumber {
+    pub existing: crate::ids::EntityId,
+    pub name: String,
+}
+
+impl DuplicateIdNumber {
+    pub fn message_zh(&self) -> String {
+        format!(
+            "该身份证号码已登记为本单位的“{}”，请勿重复登记；如信息有误，请更正原记录",
+            self.name
+        )
+    }
+
+    pub fn message_en(&self) -> String {
+        format!(
+            "This identity number is already recorded in this unit as \"{}\"; correct that record instead of adding a new one",
+            self.name
+        )
+    }
+}
+
+/// An identity number may be recorded only once inside a unit. `people` are the unit's
+/// recorded persons as `(entity, identity number, name)`; the person being recorded is skipped.
+pub fn find_duplicate_in_unit<'a>(
+    id: &IdNumber,
+    myself: &crate::ids::EntityId,
+    people: impl IntoIterator<Item = (&'a crate::ids::EntityId, &'a str, &'a str)>,
+) -> Option<DuplicateIdNumber> {
+    people
+        .into_iter()
+        .find(|(entity, number, _)| {
+            *entity != myself && number.trim().eq_ignore_ascii_case(id.as_str())
+        })
+        .map(|(entity, _, name)| DuplicateIdNumber {
+            existing: entity.clone(),
+            name: name.to_string(),
+        })
+}
+
 /// Age in whole years on `day` (someone born on 2008-03-01 is 18 on 2026-03-01). A person born
 /// on 29 February turns a year older on 1 March in common years.
 pub fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
@@ -356,6 +397,30 @@ mod tests {
         assert_eq!(age_on(day(2008, 3, 2), day(2026, 3, 1)), 17);
         assert_eq!(age_on(day(2008, 2, 29), day(2026, 2, 28)), 17);
         assert_eq!(age_on(day(2008, 2, 29), day(2026, 3, 1)), 18);
+    }
+
+    #[test]
+    fn a_second_record_with_the_same_number_in_a_unit_names_the_first() {
+        let id = IdNumber::parse("11010519491231002X", TODAY()).unwrap();
+        let first: crate::ids::EntityId = "person:a".parse().unwrap();
+        let other: crate::ids::EntityId = "person:b".parse().unwrap();
+        let me: crate::ids::EntityId = "person:new".parse().unwrap();
+        let people = [
+            (&other, "500101199001011234", "王五"),
+            (&first, "11010519491231002x", "李四"),
+        ];
+        let dup = find_duplicate_in_unit(&id, &me, people).unwrap();
+        assert_eq!(dup.existing, first);
+        assert!(dup.message_zh().contains("李四"), "{}", dup.message_zh());
+        // Correcting the same person's own record is not a duplicate.
+        assert_eq!(
+            find_duplicate_in_unit(&id, &first, [(&first, "11010519491231002X", "李四")]),
+            None
+        );
+        assert_eq!(
+            find_duplicate_in_unit(&id, &me, [(&other, "500101199001011234", "王五")]),
+            None
+        );
     }
 
     #[test]

@@ -1,0 +1,67 @@
+// The directory as a village official uses it: import the village's groups from a CSV that has
+// one bad row (clear line error, nothing imported), fix it and import, record a person in a group,
+// find them by identity number, and be stopped from recording the same number twice.
+import { expect, test } from "@playwright/test";
+import { idNumber, login, recordPerson } from "./helpers";
+
+async function syncNow(page: import("@playwright/test").Page) {
+  await page.goto("/sync");
+  // The first sync after login starts by itself; otherwise start one.
+  const button = page.getByTestId("sync-now");
+  if (await button.isEnabled()) await button.click();
+  await expect(page.getByTestId("sync-last-success")).toHaveAttribute("data-at", /^\d+$/, { timeout: 30_000 });
+}
+
+function csvFile(text: string) {
+  return { name: "units.csv", mimeType: "text/csv", buffer: Buffer.from(text, "utf-8") };
+}
+
+test("import units with a bad row, fix it, import, then find a person by ID", async ({ page }) => {
+  await login(page, "demo-village");
+  await syncNow(page);
+
+  await page.goto("/units/import");
+  const bad = "代码,名称,类型,上级代码\n5099001001901,试点一组(测试),小组,5099001001\n5099001001902,试点二组(测试),组别,5099001001\n";
+  await page.getByTestId("units-import-file").setInputFiles(csvFile(bad));
+  const errors = page.getByTestId("units-import-error-row");
+  await expect(errors).toHaveCount(1);
+  await expect(errors.first()).toHaveAttribute("data-line", "3");
+  await expect(errors.first()).toContainText("类型“组别”无效");
+  await expect(page.getByTestId("units-import-submit")).toHaveCount(0);
+
+  // Nothing was imported: the tree has no 试点镇.
+  await page.goto("/units");
+  await expect(page.getByTestId("unit-tree")).toBeVisible();
+  await expect(page.getByTestId("unit-tree")).not.toContainText("试点一组(测试)");
+
+  await page.goto("/units/import");
+  await page.getByTestId("units-import-file").setInputFiles(csvFile(bad.replace(",组别,", ",小组,")));
+  await expect(page.getByTestId("units-import-errors")).toHaveCount(0);
+  await page.getByTestId("units-import-submit").click();
+  await expect(page.getByTestId("units-import-done")).toHaveAttribute("data-written", "2");
+
+  await page.goto("/units");
+  await expect(page.getByTestId("unit-tree")).toContainText("试点一组(测试)");
+
+  // Record a person in the new village and find them by the full identity number.
+  const person = { name: "赵试点", sex: "male" as const, birth: "1982-04-16", id: idNumber("500199", "19820416", "517") };
+  await page.goto("/people");
+  await page.getByTestId("person-unit").fill("5099001001901");
+  await recordPerson(page, person);
+  await page.getByTestId("people-search").fill(person.id);
+  await expect(page.getByTestId("person-row")).toHaveCount(1);
+  await expect(page.getByTestId("person-row-name")).toHaveText(person.name);
+  // The same number again in the same unit is refused, naming the existing record.
+  await page.getByTestId("person-unit").fill("5099001001901");
+  await page.getByTestId("person-name").fill("赵重复");
+  await page.getByTestId("person-sex").selectOption("male");
+  await page.getByTestId("person-id-number").fill(person.id);
+  await page.getByTestId("person-submit").click();
+  await expect(page.getByTestId("person-id-number-error")).toContainText("赵试点");
+  await page.getByTestId("people-search").fill(person.id);
+  await expect(page.getByTestId("person-row")).toHaveCount(1);
+
+  // The new units and the person reach the server.
+  await syncNow(page);
+  await expect(page.getByTestId("sync-pending")).toHaveText("0");
+});
