@@ -61,7 +61,25 @@ test("import units with a bad row, fix it, import, then find a person by ID", as
   await page.getByTestId("people-search").fill(person.id);
   await expect(page.getByTestId("person-row")).toHaveCount(1);
 
-  // The new units and the person reach the server.
+  // Link a child as a close relative from the person's page; the relation shows on both sides.
+  const child = { name: "赵小点", sex: "female" as const, birth: "2010-09-01", id: idNumber("500199", "20100901", "528") };
+  await page.getByTestId("people-search").fill("");
+  await page.getByTestId("person-unit").fill("5099001001901");
+  await recordPerson(page, child);
+  await page.getByTestId("people-search").fill(person.id);
+  await page.getByTestId("person-row").first().locator("a").first().click();
+  await expect(page.getByTestId("person-detail-name")).toHaveText(person.name);
+  await page.getByTestId("relative-id-number").fill("500199000000000000");
+  await page.getByTestId("relative-relation").selectOption("Child");
+  await page.getByTestId("relative-submit").click();
+  await expect(page.getByTestId("relative-error")).toContainText("没有登记该身份证号码");
+  await page.getByTestId("relative-id-number").fill(child.id);
+  await page.getByTestId("relative-submit").click();
+  // The page reloads its record once the link is stored, listing the new relative.
+  await expect(page.getByTestId("person-relatives")).toContainText(child.name);
+  await expect(page.getByTestId("person-relatives")).toContainText("子女");
+
+  // The new units, the people and the link reach the server.
   await syncNow(page);
   await expect(page.getByTestId("sync-pending")).toHaveText("0");
 });

@@ -117,6 +117,12 @@ messages! {
     KindPersonRecorded => "人员登记", "Person recorded";
     KindPersonCorrected => "信息更正", "Person corrected";
     KindRelativeLinked => "亲属关系", "Relative linked";
+    RelativeAdd => "添加近亲属", "Add a close relative";
+    RelativeIdNumber => "亲属的身份证号码", "The relative's identity number";
+    RelativeRelation => "该亲属是本人的", "This relative is the person's";
+    RelativeNotFound => "本辖区内没有登记该身份证号码的人员，请先登记该人员", "Nobody with that identity number is recorded in your area; record them first";
+    RelativeSelf => "不能把本人登记为自己的亲属", "A person cannot be their own relative";
+    RelativeSaveFailed => "本机存储出错，亲属关系未保存", "Device storage failed; the link was not saved";
     KindUnitRecorded => "单位登记", "Unit recorded";
     KindNote => "备注", "Note";
     KindOther => "其他记录", "Other record";

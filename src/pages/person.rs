@@ -4,8 +4,9 @@
 
 use cunju_domain::authz::{self, Action, Role};
 use cunju_domain::directory::person::mask_id_number;
+use cunju_domain::event::NewEvent;
 use cunju_domain::event::{Event, EventBody, Relation};
-use cunju_domain::ids::EntityId;
+use cunju_domain::ids::{EntityId, UnitId};
 use cunju_domain::sync::Profile;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -14,17 +15,15 @@ use serde_json::Value;
 
 use super::people::sex_msg;
 use super::units::load_units;
-use crate::components::people_index::shared_index;
+use crate::components::people_index::{SearchOutcome, shared_index};
 use crate::components::require_login::RequireLogin;
 use crate::i18n::{Lang, Msg, use_i18n};
 use crate::store::{self, StoreError};
 use crate::sync::use_sync;
 
-/// Whether a role sees identity numbers in full on screen. Only the district administrator does
-/// (domain-spec §6.2: village rosters are masked; the district decrypts). The authz table has
-/// no action of its own for this yet, so it is the one role that manages accounts.
+/// Whether a role sees identity numbers in full on screen (`authz::Action::ViewFullIdNumber`).
 fn sees_full_id(role: Role) -> bool {
-    authz::permits(role, Action::ManageAccounts)
+    authz::permits(role, Action::ViewFullIdNumber)
 }
 
 #[component]
@@ -41,6 +40,9 @@ pub fn Person() -> impl IntoView {
 /// Everything the screen shows about one person.
 #[derive(Clone)]
 struct Detail {
+    entity: EntityId,
+    unit_code: UnitId,
+    may_edit: bool,
     name: String,
     sex: Option<Msg>,
     ethnicity: String,
@@ -64,6 +66,7 @@ fn PersonDetail(profile: Profile) -> impl IntoView {
         .into_any();
     }
     let full_id = sees_full_id(profile.role);
+    let may_edit = authz::permits(profile.role, Action::EditDirectory);
     let scope = profile.scope.clone();
     let detail = LocalResource::new(move || {
         let revision = sync.revision.get();
@@ -111,6 +114,9 @@ fn PersonDetail(profile: Profile) -> impl IntoView {
             let mut history = store.events_of(&id).await?;
             history.reverse();
             Ok::<_, StoreError>(Some(Detail {
+                entity: id.clone(),
+                unit_code: state.unit.clone(),
+                may_edit,
                 name: text("name"),
                 sex: state
                     .doc
@@ -183,6 +189,7 @@ fn DetailView(d: Detail) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+            {d.may_edit.then(|| view! { <LinkRelative person=d.entity.clone() unit=d.unit_code.clone()/> })}
             <h2>{move || i18n.t(Msg::PersonHistory)}</h2>
             <ol class="history" data-testid="person-history">
                 {d.history.into_iter().map(|ev| {
@@ -235,4 +242,115 @@ fn format_time(ms: u64) -> String {
                 .to_string()
         })
         .unwrap_or_default()
+}
+
+const RELATIONS: [Relation; 8] = [
+    Relation::Spouse,
+    Relation::Parent,
+    Relation::Child,
+    Relation::Sibling,
+    Relation::PaternalGrandparent,
+    Relation::MaternalGrandparent,
+    Relation::PaternalGrandchild,
+    Relation::MaternalGrandchild,
+];
+
+/// Records that another person (found by full identity number) is this person's relative: one
+/// `RelativeLinked` event; the inverse and implied relations come from the domain's `Kinship`.
+#[component]
+fn LinkRelative(person: EntityId, unit: UnitId) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let other_id = RwSignal::new(String::new());
+    let relation = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Msg>);
+    let saved = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let Some(profile) = sync.profile.get_untracked() else {
+            error.set(Some(Msg::NeedLogin));
+            return;
+        };
+        let Some(relation) = RELATIONS
+            .into_iter()
+            .find(|r| format!("{r:?}") == relation.get_untracked())
+        else {
+            error.set(Some(Msg::ErrRequired));
+            return;
+        };
+        let typed = other_id.get_untracked().trim().to_uppercase();
+        let (person, unit) = (person.clone(), unit.clone());
+        leptos::task::spawn_local(async move {
+            let result: Result<Result<(), Msg>, StoreError> = async {
+                let store = store::shared().await?;
+                let index =
+                    shared_index(&store, &profile.scope, sync.revision.get_untracked()).await?;
+                let other = match index.search(&typed, 2) {
+                    SearchOutcome::Found { hits, total: 1 }
+                        if index.entry(hits[0]).id_number == typed =>
+                    {
+                        index.entry(hits[0]).id.clone()
+                    }
+                    _ => return Ok(Err(Msg::RelativeNotFound)),
+                };
+                let draft = NewEvent {
+                    actor: profile.user.clone(),
+                    unit,
+                    entity: person,
+                    body: EventBody::RelativeLinked { other, relation },
+                };
+                if !authz::can_write_event(profile.role, &draft.body) {
+                    return Ok(Err(Msg::PersonNotPermitted));
+                }
+                if draft.validate().is_err() {
+                    return Ok(Err(Msg::RelativeSelf));
+                }
+                store.append(draft).await?;
+                Ok(Ok(()))
+            }
+            .await;
+            match result {
+                Ok(Ok(())) => {
+                    error.set(None);
+                    other_id.set(String::new());
+                    saved.set(true);
+                    sync.after_local_change();
+                }
+                Ok(Err(msg)) => error.set(Some(msg)),
+                Err(_) => error.set(Some(Msg::RelativeSaveFailed)),
+            }
+        });
+    };
+    view! {
+        <form class="form link-relative" data-testid="relative-form" on:submit=submit novalidate>
+            <h3>{move || i18n.t(Msg::RelativeAdd)}</h3>
+            <label class="field">
+                <span>{move || i18n.t(Msg::RelativeIdNumber)}</span>
+                <input type="text" inputmode="numeric" autocomplete="off" data-testid="relative-id-number"
+                    prop:value=move || other_id.get()
+                    on:input=move |ev| other_id.set(event_target_value(&ev))/>
+            </label>
+            <label class="field">
+                <span>{move || i18n.t(Msg::RelativeRelation)}</span>
+                <select data-testid="relative-relation"
+                    prop:value=move || relation.get()
+                    on:change=move |ev| relation.set(event_target_value(&ev))>
+                    <option value="">"—"</option>
+                    {RELATIONS.into_iter().map(|r| view! {
+                        <option value=format!("{r:?}")>{move || relation_label(r, i18n.lang())}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="form-error" role="alert" data-testid="relative-error">
+                    {move || error.get().map(|m| i18n.t(m))}
+                </p>
+            </Show>
+            <Show when=move || saved.get()>
+                <p class="form-ok" role="status" data-testid="relative-saved">{move || i18n.t(Msg::SavedOnDevice)}</p>
+            </Show>
+            <button type="submit" class="wide" data-testid="relative-submit">{move || i18n.t(Msg::RelativeAdd)}</button>
+        </form>
+    }
 }

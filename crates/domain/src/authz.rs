@@ -80,6 +80,8 @@ pub enum Action {
     ReadUnitTree,
     /// 管理账号
     ManageAccounts,
+    /// 查看完整身份证号码 — everyone else sees `5001**********1234` (domain-spec §2.4).
+    ViewFullIdNumber,
     /// 添加备注 — a note on any record the user can see.
     AddNote,
     /// 查看备注 — the notes on records the user can see (working notes of the field staff).
@@ -136,6 +138,7 @@ pub fn permits(role: Role, action: Action) -> bool {
                 | CityViewer
         ),
         Action::ManageAccounts => matches!(role, DistrictAdmin),
+        Action::ViewFullIdNumber => matches!(role, DistrictAdmin),
         Action::AddNote | Action::ReadNotes => matches!(
             role,
             VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
@@ -453,6 +456,11 @@ mod tests {
                 permits(role, Action::ManageAccounts),
                 accounts,
                 "{role:?} accounts"
+            );
+            assert_eq!(
+                permits(role, Action::ViewFullIdNumber),
+                role == Role::DistrictAdmin,
+                "{role:?} full id numbers"
             );
             assert_eq!(permits(role, Action::AddNote), note, "{role:?} note");
             assert_eq!(permits(role, Action::ReadNotes), note, "{role:?} notes");
