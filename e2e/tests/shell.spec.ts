@@ -11,6 +11,9 @@ test("home names the four modules in Chinese and switches to English", async ({ 
   }
   await expect(page.getByTestId("online-indicator")).toHaveText("在线");
   await expect(page.getByTestId("storage-state")).toHaveText("本机存储已就绪");
+  // Before anyone signs in, the sync badge says so rather than "synced".
+  await expect(page.getByTestId("sync-badge")).toHaveAttribute("data-state", "signed-out");
+  await expect(page.getByTestId("sync-badge")).toContainText("未登录");
   expect(await page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
 
   await page.getByTestId("lang-switch").click();

@@ -11,6 +11,8 @@ use crate::sync::use_sync;
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum BadgeState {
     Syncing,
+    /// Nobody has signed in on this device yet (or they signed out): nothing can sync.
+    SignedOut,
     NeedsLogin,
     Rejected,
     Pending,
@@ -21,6 +23,7 @@ impl BadgeState {
     fn msg(self) -> Msg {
         match self {
             BadgeState::Syncing => Msg::BadgeSyncing,
+            BadgeState::SignedOut => Msg::BadgeSignedOut,
             BadgeState::NeedsLogin => Msg::BadgeNeedsLogin,
             BadgeState::Rejected => Msg::BadgeRejected,
             BadgeState::Pending => Msg::BadgePending,
@@ -31,6 +34,7 @@ impl BadgeState {
     fn class(self) -> &'static str {
         match self {
             BadgeState::Syncing => "sync-badge syncing",
+            BadgeState::SignedOut => "sync-badge",
             BadgeState::NeedsLogin | BadgeState::Rejected => "sync-badge alert",
             BadgeState::Pending => "sync-badge pending",
             BadgeState::Synced => "sync-badge synced",
@@ -40,6 +44,7 @@ impl BadgeState {
     fn slug(self) -> &'static str {
         match self {
             BadgeState::Syncing => "syncing",
+            BadgeState::SignedOut => "signed-out",
             BadgeState::NeedsLogin => "needs-login",
             BadgeState::Rejected => "rejected",
             BadgeState::Pending => "pending",
@@ -55,6 +60,8 @@ pub fn SyncBadge() -> impl IntoView {
     let state = Memo::new(move |_| {
         if sync.is_running() {
             BadgeState::Syncing
+        } else if sync.profile.with(Option::is_none) {
+            BadgeState::SignedOut
         } else if sync.needs_login() {
             BadgeState::NeedsLogin
         } else if !sync.rejected.with(Vec::is_empty) {

@@ -89,6 +89,7 @@ messages! {
     NavLoginDesc => "首次使用请联网登录", "Log in once while online";
     BadgeSynced => "已同步", "Synced";
     BadgePending => "待上传", "To upload";
+    BadgeSignedOut => "未登录", "Not signed in";
     BadgeSyncing => "同步中", "Syncing";
     BadgeNeedsLogin => "请登录", "Log in";
     BadgeRejected => "有退回", "Refused";
