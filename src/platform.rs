@@ -84,3 +84,14 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
         .expect("crypto.getRandomValues is available in every supported browser");
     out
 }
+
+/// Device-local date and time (`2026-03-08 14:05`) of a timestamp in ms since the epoch.
+pub fn format_local_time(ms: u64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms as i64)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}

@@ -257,6 +257,19 @@ impl Msg {
         }
     }
 
+    /// What kind of record an event is, for histories and lists.
+    pub fn event_kind(body: &cunju_domain::event::EventBody) -> Msg {
+        use cunju_domain::event::EventBody;
+        match body {
+            EventBody::PersonRecorded { .. } => Msg::KindPersonRecorded,
+            EventBody::PersonCorrected { .. } => Msg::KindPersonCorrected,
+            EventBody::RelativeLinked { .. } => Msg::KindRelativeLinked,
+            EventBody::UnitRecorded { .. } => Msg::KindUnitRecorded,
+            EventBody::Note { .. } => Msg::KindNote,
+            EventBody::Unknown(_) => Msg::KindOther,
+        }
+    }
+
     /// The one-line description of one of the four modules.
     pub fn module_description(module: Module) -> Msg {
         match module {

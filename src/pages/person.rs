@@ -18,6 +18,7 @@ use super::units::load_units;
 use crate::components::people_index::{SearchOutcome, shared_index};
 use crate::components::require_login::RequireLogin;
 use crate::i18n::{Lang, Msg, use_i18n};
+use crate::platform;
 use crate::store::{self, StoreError};
 use crate::sync::use_sync;
 
@@ -193,11 +194,11 @@ fn DetailView(d: Detail) -> impl IntoView {
             <h2>{move || i18n.t(Msg::PersonHistory)}</h2>
             <ol class="history" data-testid="person-history">
                 {d.history.into_iter().map(|ev| {
-                    let kind = kind_msg(&ev.body);
+                    let kind = Msg::event_kind(&ev.body);
                     view! {
                         <li data-testid="person-history-item">
                             <strong>{move || i18n.t(kind)}</strong>
-                            <span class="muted">" "{ev.actor.to_string()}" · "{format_time(ev.hlc.wall_ms)}</span>
+                            <span class="muted">" "{ev.actor.to_string()}" · "{platform::format_local_time(ev.hlc.wall_ms)}</span>
                         </li>
                     }
                 }).collect_view()}
@@ -221,27 +222,6 @@ fn relation_label(relation: Relation, lang: Lang) -> &'static str {
             MaternalGrandchild => "grandchild (daughter's child)",
         },
     }
-}
-
-fn kind_msg(body: &EventBody) -> Msg {
-    match body {
-        EventBody::PersonRecorded { .. } => Msg::KindPersonRecorded,
-        EventBody::PersonCorrected { .. } => Msg::KindPersonCorrected,
-        EventBody::RelativeLinked { .. } => Msg::KindRelativeLinked,
-        EventBody::UnitRecorded { .. } => Msg::KindUnitRecorded,
-        EventBody::Note { .. } => Msg::KindNote,
-        EventBody::Unknown(_) => Msg::KindOther,
-    }
-}
-
-fn format_time(ms: u64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms as i64)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
 }
 
 const RELATIONS: [Relation; 8] = [

@@ -8,6 +8,7 @@ use leptos_router::components::A;
 
 use crate::components::online::use_online;
 use crate::i18n::{Lang, Msg, use_i18n};
+use crate::platform;
 use crate::store::RejectedEvent;
 use crate::sync::api::server_text;
 use crate::sync::{Progress, use_sync};
@@ -40,7 +41,7 @@ pub fn Sync() -> impl IntoView {
             <ProgressLine/>
             <p class="muted" data-testid="sync-last-success" data-at=move || sync.last_success.get().map(|ms| ms.to_string())>
                 {move || i18n.t(Msg::SyncLastSuccess)}"："
-                {move || sync.last_success.get().map(format_time).unwrap_or_else(|| i18n.t(Msg::SyncNever).into())}
+                {move || sync.last_success.get().map(platform::format_local_time).unwrap_or_else(|| i18n.t(Msg::SyncNever).into())}
                 {move || sync.last_report.get().map(|r| {
                     let refused = if r.rejected > 0 {
                         format!(" · {} {}", i18n.t(Msg::SyncRefused), r.rejected)
@@ -158,13 +159,13 @@ fn RejectedList() -> impl IntoView {
 fn RejectedItem(rejected: RejectedEvent) -> impl IntoView {
     let i18n = use_i18n();
     let RejectedEvent { event, rejection } = rejected;
-    let kind = kind_msg(&event.body);
+    let kind = Msg::event_kind(&event.body);
     let subject = match &event.body {
         EventBody::PersonRecorded { name, .. } => name.clone(),
         _ => event.entity.to_string(),
     };
     let reason = rejection.reason;
-    let recorded = format_time(event.hlc.wall_ms);
+    let recorded = platform::format_local_time(event.hlc.wall_ms);
     view! {
         <li class="record-row rejected-row" data-testid="rejected-row" data-reason=reason.code()>
             <div class="record-main">
@@ -188,26 +189,4 @@ fn RejectedItem(rejected: RejectedEvent) -> impl IntoView {
             }}
         </li>
     }
-}
-
-fn kind_msg(body: &EventBody) -> Msg {
-    match body {
-        EventBody::PersonRecorded { .. } => Msg::KindPersonRecorded,
-        EventBody::PersonCorrected { .. } => Msg::KindPersonCorrected,
-        EventBody::RelativeLinked { .. } => Msg::KindRelativeLinked,
-        EventBody::UnitRecorded { .. } => Msg::KindUnitRecorded,
-        EventBody::Note { .. } => Msg::KindNote,
-        EventBody::Unknown(_) => Msg::KindOther,
-    }
-}
-
-/// Device-local date and time of a timestamp in ms.
-fn format_time(ms: u64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms as i64)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
 }
