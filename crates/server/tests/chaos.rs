@@ -345,25 +345,7 @@ impl Drop for Server {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Place::Postgres { url, schema } => {
-                let (url, schema, store) = (url.clone(), schema.clone(), self.store.clone());
-                // Drop cannot await: finish on a thread with its own runtime.
-                std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
-                    rt.block_on(async move {
-                        store.close().await;
-                        let opts = PgConnectOptions::from_str(&url).unwrap();
-                        if let Ok(mut conn) = sqlx::ConnectOptions::connect(&opts).await {
-                            let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                                .execute(&mut conn)
-                                .await;
-                        }
-                    });
-                })
-                .join()
-                .ok();
+                common::drop_schema_blocking(self.store.clone(), url.clone(), schema.clone());
             }
         }
     }

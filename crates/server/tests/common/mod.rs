@@ -202,26 +202,7 @@ impl Drop for Harness {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Cleanup::PostgresSchema { url, schema } => {
-                let (url, schema) = (url.clone(), schema.clone());
-                let pool = self.store.clone();
-                // Drop cannot await: finish on a thread with its own runtime.
-                std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
-                    rt.block_on(async move {
-                        pool.close().await;
-                        let opts = PgConnectOptions::from_str(&url).unwrap();
-                        if let Ok(mut conn) = sqlx::ConnectOptions::connect(&opts).await {
-                            let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                                .execute(&mut conn)
-                                .await;
-                        }
-                    });
-                })
-                .join()
-                .ok();
+                drop_schema_blocking(self.store.clone(), url.clone(), schema.clone());
             }
         }
     }
@@ -391,4 +372,26 @@ pub fn ids(events: &[Value]) -> Vec<String> {
 
 pub fn event_id(e: &Event) -> String {
     db_text(&e.id)
+}
+
+/// Closes `store` and drops a test's PostgreSQL schema, from a `Drop` (which cannot await):
+/// the work runs on a thread with its own runtime.
+pub fn drop_schema_blocking(store: Store, url: String, schema: String) {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            store.close().await;
+            let opts = PgConnectOptions::from_str(&url).unwrap();
+            if let Ok(mut conn) = sqlx::ConnectOptions::connect(&opts).await {
+                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        });
+    })
+    .join()
+    .ok();
 }
