@@ -31,6 +31,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/accounts") view=pages::accounts::Accounts/>
                     <Route path=path!("/account/password") view=pages::password::Password/>
                     <Route path=path!("/sync") view=pages::sync::Sync/>
+                    // ── elections ──
+
+                    // ── eligibility ──
+
+                    // ── allowances ──
+
+                    // ── training ──
+
                 </Routes>
             </main>
         </Router>

@@ -40,25 +40,45 @@ impl Lang {
     }
 }
 
+/// Something the UI can show in either language: the shared [`Msg`] table and each module's
+/// own table (`i18n::elections::ElectionMsg`, …), all made by `messages!`.
+pub trait Text: Copy + 'static {
+    fn text(self, lang: Lang) -> &'static str;
+}
+
+/// Declares a message table: `messages! { Name; Key => "中文", "English"; … }`.
 macro_rules! messages {
-    ($($key:ident => $zh:literal, $en:literal;)*) => {
+    ($name:ident; $($key:ident => $zh:literal, $en:literal;)*) => {
         /// A message the UI can show.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum Msg { $($key),* }
+        pub enum $name { $($key),* }
 
-        impl Msg {
-            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$key),*];
 
-            pub fn text(self, lang: Lang) -> &'static str {
+            pub fn text(self, lang: $crate::i18n::Lang) -> &'static str {
                 match (self, lang) {
-                    $((Msg::$key, Lang::Zh) => $zh, (Msg::$key, Lang::En) => $en,)*
+                    $(($name::$key, $crate::i18n::Lang::Zh) => $zh, ($name::$key, $crate::i18n::Lang::En) => $en,)*
                 }
+            }
+        }
+
+        impl $crate::i18n::Text for $name {
+            fn text(self, lang: $crate::i18n::Lang) -> &'static str {
+                $name::text(self, lang)
             }
         }
     };
 }
 
+// Each module keeps its own table, so modules grow without touching this file.
+pub mod allowances;
+pub mod elections;
+pub mod eligibility;
+pub mod training;
+
 messages! {
+    Msg;
     AppName => "村居台账", "Cunju";
     AppTagline => "村(居)委会工作离线台账", "Offline ledger for village and resident committees";
     SwitchLanguage => "English", "中文";
@@ -258,15 +278,22 @@ impl Msg {
     }
 
     /// What kind of record an event is, for histories and lists.
-    pub fn event_kind(body: &cunju_domain::event::EventBody) -> Msg {
+    pub fn event_kind(body: &cunju_domain::event::EventBody) -> AnyMsg {
         use cunju_domain::event::EventBody;
         match body {
-            EventBody::PersonRecorded { .. } => Msg::KindPersonRecorded,
-            EventBody::PersonCorrected { .. } => Msg::KindPersonCorrected,
-            EventBody::RelativeLinked { .. } => Msg::KindRelativeLinked,
-            EventBody::UnitRecorded { .. } => Msg::KindUnitRecorded,
-            EventBody::Note { .. } => Msg::KindNote,
-            EventBody::Unknown(_) => Msg::KindOther,
+            EventBody::PersonRecorded { .. } => Msg::KindPersonRecorded.into(),
+            EventBody::PersonCorrected { .. } => Msg::KindPersonCorrected.into(),
+            EventBody::RelativeLinked { .. } => Msg::KindRelativeLinked.into(),
+            EventBody::UnitRecorded { .. } => Msg::KindUnitRecorded.into(),
+            EventBody::Note { .. } => Msg::KindNote.into(),
+            // ── elections ──
+
+            // ── eligibility ──
+
+            // ── allowances ──
+
+            // ── training ──
+            EventBody::Unknown(_) => Msg::KindOther.into(),
         }
     }
 
@@ -278,6 +305,54 @@ impl Msg {
             Module::Allowances => Msg::ModuleAllowancesDesc,
             Module::Training => Msg::ModuleTrainingDesc,
         }
+    }
+}
+
+/// A message from any table, for code that mixes modules (event histories).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnyMsg {
+    Core(Msg),
+    Elections(elections::ElectionMsg),
+    Eligibility(eligibility::EligibilityMsg),
+    Allowances(allowances::AllowanceMsg),
+    Training(training::TrainingMsg),
+}
+
+impl Text for AnyMsg {
+    fn text(self, lang: Lang) -> &'static str {
+        match self {
+            AnyMsg::Core(m) => m.text(lang),
+            AnyMsg::Elections(m) => m.text(lang),
+            AnyMsg::Eligibility(m) => m.text(lang),
+            AnyMsg::Allowances(m) => m.text(lang),
+            AnyMsg::Training(m) => m.text(lang),
+        }
+    }
+}
+
+impl From<Msg> for AnyMsg {
+    fn from(m: Msg) -> Self {
+        AnyMsg::Core(m)
+    }
+}
+impl From<elections::ElectionMsg> for AnyMsg {
+    fn from(m: elections::ElectionMsg) -> Self {
+        AnyMsg::Elections(m)
+    }
+}
+impl From<eligibility::EligibilityMsg> for AnyMsg {
+    fn from(m: eligibility::EligibilityMsg) -> Self {
+        AnyMsg::Eligibility(m)
+    }
+}
+impl From<allowances::AllowanceMsg> for AnyMsg {
+    fn from(m: allowances::AllowanceMsg) -> Self {
+        AnyMsg::Allowances(m)
+    }
+}
+impl From<training::TrainingMsg> for AnyMsg {
+    fn from(m: training::TrainingMsg) -> Self {
+        AnyMsg::Training(m)
     }
 }
 
@@ -295,7 +370,7 @@ impl I18n {
     }
 
     /// The text of `msg` in the current language (reactive when called inside a view).
-    pub fn t(&self, msg: Msg) -> &'static str {
+    pub fn t(&self, msg: impl Text) -> &'static str {
         msg.text(self.lang.get())
     }
 
@@ -329,9 +404,8 @@ mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[wasm_bindgen_test]
-    fn every_message_has_text_in_both_languages() {
-        for msg in Msg::ALL {
+    fn check_table<M: Text + std::fmt::Debug>(all: &[M]) {
+        for &msg in all {
             assert!(
                 !msg.text(Lang::Zh).trim().is_empty(),
                 "{msg:?} has no Chinese text"
@@ -341,6 +415,15 @@ mod tests {
                 "{msg:?} has no English text"
             );
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn every_message_has_text_in_both_languages() {
+        check_table(Msg::ALL);
+        check_table(elections::ElectionMsg::ALL);
+        check_table(eligibility::EligibilityMsg::ALL);
+        check_table(allowances::AllowanceMsg::ALL);
+        check_table(training::TrainingMsg::ALL);
     }
 
     #[wasm_bindgen_test]

@@ -63,16 +63,42 @@ pub fn Home() -> impl IntoView {
     }
 }
 
-/// One module: its name, what it is for, and whether it is open yet.
+/// The screen a module opens on, once the module has screens.
+fn module_href(module: Module) -> Option<&'static str> {
+    match module {
+        // ── elections ──
+        Module::Elections => None,
+        // ── eligibility ──
+        Module::Eligibility => None,
+        // ── allowances ──
+        Module::Allowances => None,
+        // ── training ──
+        Module::Training => None,
+    }
+}
+
+/// One module: its name, what it is for, and a link to it (or a note that it is not open yet).
 #[component]
 fn ModuleCard(module: Module) -> impl IntoView {
     let i18n = use_i18n();
-    view! {
-        <li class="module-card" data-module=module.slug()>
-            <h3>{move || i18n.t(Msg::module_name(module))}</h3>
-            <p>{move || i18n.t(Msg::module_description(module))}</p>
-            <p class="module-status">{move || i18n.t(Msg::ModuleNotYetOpen)}</p>
-        </li>
+    let body = view! {
+        <h3>{move || i18n.t(Msg::module_name(module))}</h3>
+        <p>{move || i18n.t(Msg::module_description(module))}</p>
+    };
+    match module_href(module) {
+        Some(href) => view! {
+            <li class="module-card" data-module=module.slug()>
+                <A href=href attr:class="module-link" attr:data-testid=format!("module-{}", module.slug())>{body}</A>
+            </li>
+        }
+        .into_any(),
+        None => view! {
+            <li class="module-card" data-module=module.slug()>
+                {body}
+                <p class="module-status">{move || i18n.t(Msg::ModuleNotYetOpen)}</p>
+            </li>
+        }
+        .into_any(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! One module per screen, named after its route.
+//! One module per screen, named after its route. Each of the four modules keeps its screens in
+//! its own folder (`pages/elections/`, …) named after their routes below `/elections`, ….
 
 pub mod accounts;
 pub mod home;
@@ -10,3 +11,11 @@ pub mod person;
 pub mod sync;
 pub mod units;
 pub mod units_import;
+
+// ── elections ──
+
+// ── eligibility ──
+
+// ── allowances ──
+
+// ── training ──

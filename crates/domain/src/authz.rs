@@ -91,6 +91,13 @@ pub enum Action {
     /// Receive (pull) the events about entities of this kind. Adding an entity kind means
     /// deciding here who receives it.
     ReadEvent(EntityKind),
+    // ── elections: actions ──
+
+    // ── eligibility: actions ──
+
+    // ── allowances: actions ──
+
+    // ── training: actions ──
 }
 
 impl Action {
@@ -98,6 +105,13 @@ impl Action {
     pub fn for_body(body: &EventBody) -> Option<Action> {
         match body {
             EventBody::Note { .. } => Some(Action::AddNote),
+            // ── elections ──
+
+            // ── eligibility ──
+
+            // ── allowances ──
+
+            // ── training ──
             EventBody::Unknown(_) => None,
             known => known.entity_kind().map(Action::RecordEvent),
         }
@@ -151,7 +165,13 @@ pub fn permits(role: Role, action: Action) -> bool {
         // directory. When joint-review batches exist, narrow this to the persons in a batch.
         Action::ReadEvent(EntityKind::Unit | EntityKind::Person) => {
             permits(role, Action::ReadDirectory) || role == ReviewDepartment
-        }
+        } // ── elections ──
+
+          // ── eligibility ──
+
+          // ── allowances ──
+
+          // ── training ──
     }
 }
 
@@ -160,7 +180,8 @@ pub fn permits(role: Role, action: Action) -> bool {
 pub fn reads_records(role: Role) -> bool {
     permits(role, Action::ReadNotes)
         || EntityKind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .any(|kind| permits(role, Action::ReadEvent(kind)))
 }
 
@@ -464,7 +485,7 @@ mod tests {
             );
             assert_eq!(permits(role, Action::AddNote), note, "{role:?} note");
             assert_eq!(permits(role, Action::ReadNotes), note, "{role:?} notes");
-            for kind in EntityKind::ALL {
+            for &kind in EntityKind::ALL {
                 assert_eq!(
                     permits(role, Action::RecordEvent(kind)),
                     edit,

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod election;
 pub mod eligibility;
 pub mod event;
+pub mod export;
 pub mod ids;
 pub mod money;
 pub mod projection;

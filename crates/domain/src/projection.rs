@@ -142,6 +142,13 @@ pub fn apply(state: &mut Option<EntityState>, ev: &Event) -> Applied {
                 list.push(link);
             }
         }
+        // ── elections ──
+
+        // ── eligibility ──
+
+        // ── allowances ──
+
+        // ── training ──
         EventBody::Note { .. } | EventBody::Unknown(_) => unreachable!("no entity kind"),
     }
     s.unit = ev.unit.clone();

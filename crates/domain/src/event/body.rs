@@ -22,23 +22,48 @@ pub enum EntityKind {
     Unit,
     /// 人员 — a resident, official or candidate.
     Person,
+    // ── elections: entity kinds ──
+
+    // ── eligibility: entity kinds ──
+
+    // ── allowances: entity kinds ──
+
+    // ── training: entity kinds ──
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 2] = [EntityKind::Unit, EntityKind::Person];
+    pub const ALL: &'static [EntityKind] = &[
+        EntityKind::Unit,
+        EntityKind::Person,
+        // ── elections ──
+
+        // ── eligibility ──
+
+        // ── allowances ──
+
+        // ── training ──
+    ];
 
     /// The stable name, used as the entity id prefix and in storage indexes.
     pub fn as_str(self) -> &'static str {
         match self {
             EntityKind::Unit => "unit",
             EntityKind::Person => "person",
+            // ── elections ──
+
+            // ── eligibility ──
+
+            // ── allowances ──
+
+            // ── training ──
         }
     }
 
     /// The kind named by an entity id's prefix, if any.
     pub fn of(entity: &EntityId) -> Option<EntityKind> {
         EntityKind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|k| k.as_str() == entity.kind_prefix())
     }
 }
@@ -172,18 +197,32 @@ pub enum EventBody {
     RelativeLinked { other: EntityId, relation: Relation },
     /// 备注 — a free-text note on any entity.
     Note { text: String },
+    // ── elections (a module's variants carry a struct defined in its own module) ──
+
+    // ── eligibility ──
+
+    // ── allowances ──
+
+    // ── training ──
     /// A kind or version this build does not know, kept as the exact JSON received.
     #[serde(skip)]
     Unknown(Value),
 }
 
 /// Every kind this build understands, with the one version of its data it reads.
-pub const KNOWN_KINDS: [(&str, u64); 5] = [
+pub const KNOWN_KINDS: &[(&str, u64)] = &[
     ("unit_recorded", 1),
     ("person_recorded", 1),
     ("person_corrected", 1),
     ("relative_linked", 1),
     ("note", 1),
+    // ── elections ──
+
+    // ── eligibility ──
+
+    // ── allowances ──
+
+    // ── training ──
 ];
 
 /// Why an event body is not acceptable.
@@ -204,6 +243,13 @@ impl EventBody {
             EventBody::PersonCorrected { .. } => "person_corrected",
             EventBody::RelativeLinked { .. } => "relative_linked",
             EventBody::Note { .. } => "note",
+            // ── elections ──
+
+            // ── eligibility ──
+
+            // ── allowances ──
+
+            // ── training ──
             EventBody::Unknown(v) => v.get("kind").and_then(Value::as_str).unwrap_or(""),
         }
     }
@@ -224,6 +270,13 @@ impl EventBody {
             EventBody::PersonRecorded { .. }
             | EventBody::PersonCorrected { .. }
             | EventBody::RelativeLinked { .. } => Some(EntityKind::Person),
+            // ── elections ──
+
+            // ── eligibility ──
+
+            // ── allowances ──
+
+            // ── training ──
             EventBody::Note { .. } | EventBody::Unknown(_) => None,
         }
     }
@@ -318,6 +371,13 @@ impl EventBody {
                 }
             }
             EventBody::Note { text } => non_empty("text", text),
+            // ── elections ──
+
+            // ── eligibility ──
+
+            // ── allowances ──
+
+            // ── training ──
             EventBody::Unknown(_) => Err(invalid(format!(
                 "unknown kind {:?} v{}: this build is older than the one that wrote it",
                 self.kind_name(),
@@ -406,6 +466,13 @@ pub(crate) mod tests {
             EventBody::Note {
                 text: "入户走访".into(),
             },
+            // ── elections ──
+
+            // ── eligibility ──
+
+            // ── allowances ──
+
+            // ── training ──
         ]
     }
 

@@ -1,0 +1,6 @@
+//! The training module's messages (Chinese first, English second).
+
+messages! {
+    TrainingMsg;
+    Title => "培训", "Training";
+}
