@@ -88,7 +88,7 @@ struct TreeData {
 fn UnitsOf(profile: Profile) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let may_import = authz::permits(profile.role, Action::EditDirectory);
+    let may_import = authz::permits(profile.role, Action::EditUnitTree);
     let may_count = authz::permits(profile.role, Action::ReadDirectory);
     let scope = profile.scope.clone();
     let data = LocalResource::new(move || {

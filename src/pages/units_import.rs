@@ -58,7 +58,7 @@ pub fn plan_file(
     known: &[Unit],
     profile: &Profile,
 ) -> Result<ImportPlan, ImportRefused> {
-    if !authz::permits(profile.role, Action::EditDirectory) {
+    if !authz::permits(profile.role, Action::EditUnitTree) {
         return Err(ImportRefused::NotPermitted);
     }
     let (text, _) = decode_text(bytes).map_err(|_| ImportRefused::NotText)?;
@@ -181,7 +181,7 @@ enum Stage {
 fn ImportForm(profile: Profile) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    if !authz::permits(profile.role, Action::EditDirectory) {
+    if !authz::permits(profile.role, Action::EditUnitTree) {
         return view! {
             <p class="notice" data-testid="units-import-not-permitted">
                 {move || i18n.t(Msg::UnitsImportNotPermitted)}

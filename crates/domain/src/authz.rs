@@ -71,8 +71,12 @@ pub enum Action {
     /// 查看名录 — browse units and persons, with personal data. Trainers need it to enrol
     /// people in classes.
     ReadDirectory,
-    /// 登记/更正名录 — record units and persons, correct them, link relatives.
+    /// 登记/更正名录 — record persons, correct them, link relatives.
     EditDirectory,
+    /// 维护单位树 — record and rename units (groups, villages) within the scope. Township
+    /// supervisors keep their township's tree current as well as village officials and
+    /// district admins.
+    EditUnitTree,
     /// 查看统计 — counts and rates, no personal data.
     ReadAggregates,
     /// 查看单位树 — the codes, names and kinds of the units in scope (no personal data; the
@@ -157,9 +161,11 @@ pub fn permits(role: Role, action: Action) -> bool {
             role,
             VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
         ),
-        Action::RecordEvent(EntityKind::Unit | EntityKind::Person) => {
-            permits(role, Action::EditDirectory)
+        Action::EditUnitTree => {
+            matches!(role, VillageOfficial | TownshipSupervisor | DistrictAdmin)
         }
+        Action::RecordEvent(EntityKind::Unit) => permits(role, Action::EditUnitTree),
+        Action::RecordEvent(EntityKind::Person) => permits(role, Action::EditDirectory),
         // The joint-review department checks persons against its own records, so it receives
         // the persons of its scope (and the units they live in) without browsing the
         // directory. When joint-review batches exist, narrow this to the persons in a batch.
@@ -485,12 +491,17 @@ mod tests {
             );
             assert_eq!(permits(role, Action::AddNote), note, "{role:?} note");
             assert_eq!(permits(role, Action::ReadNotes), note, "{role:?} notes");
-            for &kind in EntityKind::ALL {
-                assert_eq!(
-                    permits(role, Action::RecordEvent(kind)),
-                    edit,
-                    "{role:?} {kind:?}"
-                );
+            assert_eq!(
+                permits(role, Action::RecordEvent(EntityKind::Person)),
+                edit,
+                "{role:?} records persons"
+            );
+            assert_eq!(
+                permits(role, Action::RecordEvent(EntityKind::Unit)),
+                permits(role, Action::EditUnitTree),
+                "{role:?} records units"
+            );
+            for kind in [EntityKind::Unit, EntityKind::Person] {
                 assert_eq!(
                     permits(role, Action::ReadEvent(kind)),
                     records,
@@ -708,6 +719,59 @@ mod tests {
         );
         assert!(can_write_event(VillageOfficial, &link.body));
         assert!(!can_write_event(TownshipSupervisor, &link.body));
+    }
+
+    fn unit_recorded(unit: &str, code: &str) -> Event {
+        event(
+            unit,
+            &format!("unit:{code}"),
+            EventBody::UnitRecorded {
+                code: code.parse().unwrap(),
+                name: "试点一组".into(),
+                unit_kind: crate::event::UnitKind::Group,
+                parent: Some(unit.parse().unwrap()),
+            },
+        )
+    }
+
+    #[test]
+    fn unit_tree_is_kept_by_village_officials_supervisors_and_admins_in_scope() {
+        let group = |unit: &str| unit_recorded(unit, &format!("{unit}901"));
+        for (role, scope, allowed) in [
+            (VillageOfficial, VILLAGE, true),
+            (TownshipSupervisor, TOWNSHIP, true),
+            (DistrictAdmin, DISTRICT, true),
+            (TownshipReviewer, TOWNSHIP, false),
+            (ReviewDepartment, DISTRICT, false),
+            (Trainer, DISTRICT, false),
+            (CityViewer, CITY, false),
+        ] {
+            let user = profile(role, scope);
+            assert_eq!(permits(role, Action::EditUnitTree), allowed, "{role:?}");
+            let expected = if allowed {
+                Ok(())
+            } else {
+                Err(RejectReason::NotPermitted)
+            };
+            assert_eq!(
+                authorize_event(&user, &group(VILLAGE)),
+                expected,
+                "{role:?}"
+            );
+            if allowed {
+                assert_eq!(
+                    authorize_event(&user, &group("5002001001")),
+                    Err(RejectReason::OutOfScope),
+                    "{role:?} outside its scope"
+                );
+            }
+        }
+        // A supervisor keeps the tree but does not record residents.
+        let sup = profile(TownshipSupervisor, TOWNSHIP);
+        assert_eq!(
+            authorize_event(&sup, &person_recorded(VILLAGE)),
+            Err(RejectReason::NotPermitted)
+        );
     }
 
     #[test]
