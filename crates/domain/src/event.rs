@@ -9,7 +9,7 @@ mod chain;
 pub use body::{
     BodyError, EntityKind, EventBody, KNOWN_KINDS, PERSON_FIELDS, Relation, Sex, UnitKind,
 };
-pub use chain::{ChainError, check_next, verify_chain};
+pub use chain::{ChainError, check_next, check_next_across, verify_chain};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

@@ -21,6 +21,7 @@ on_both_databases!(
     push_rejects_bad_hash,
     push_rejects_a_gap_as_broken_chain_until_filled,
     push_rejects_events_outside_scope,
+    a_refused_event_does_not_block_the_device_chain_behind_it,
     push_rejects_what_the_role_may_not_write,
     push_rejects_an_invalid_body,
     aggregate_only_roles_pull_nothing,
@@ -248,6 +249,37 @@ async fn push_rejects_events_outside_scope(db: Db) {
         .await
         .unwrap();
     assert_eq!(list["rejections"].as_array().unwrap().len(), 1);
+}
+
+async fn a_refused_event_does_not_block_the_device_chain_behind_it(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.user("alice", "village_official", VILLAGE).await;
+    let mut phone = Device::new("phone", &alice.profile);
+    let first = phone.event(VILLAGE, 0);
+    let outside = phone.event(OTHER_VILLAGE, 1);
+    let after = phone.event(VILLAGE, 2);
+    let later = phone.event(VILLAGE, 3);
+    assert_eq!(statuses(&alice.push(&[first]).await), ["accepted"]);
+    // In one batch: the refused event, then the one chained after it, which is fine and kept.
+    assert_eq!(
+        statuses(&alice.push(&[outside, after]).await),
+        ["rejected:out_of_scope", "accepted"]
+    );
+    // In a later push too.
+    assert_eq!(statuses(&alice.push(&[later]).await), ["accepted"]);
+    assert_eq!(
+        alice.pull(0, 10).await["events"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(verify(&h.store).await.unwrap(), vec![]);
+
+    // A gap that no refused event of the pusher fills is still a broken chain.
+    let mut tablet = Device::new("tablet", &alice.profile);
+    let skipped = tablet.events(VILLAGE, 2);
+    assert_eq!(
+        statuses(&alice.push(&skipped[1..]).await),
+        ["rejected:broken_chain"]
+    );
 }
 
 async fn push_rejects_what_the_role_may_not_write(db: Db) {

@@ -88,6 +88,37 @@ pub fn check_next(prev: Option<&Event>, next: &Event) -> Result<(), ChainError> 
     Ok(())
 }
 
+/// `check_next` for a chain that runs through events the server refused. A refused event (not
+/// permitted, out of scope, invalid body) stays in its device's chain: the device has already
+/// linked its later events to it, and refusing those too would lose records that are fine.
+/// `next` continues after `prev` if it links to `prev` directly or through a run of `refused`
+/// events, one per seq, each with a valid hash and each linking to the one before.
+/// The error is the one `check_next` gives for the direct link.
+pub fn check_next_across(
+    prev: Option<&Event>,
+    refused: &[Event],
+    next: &Event,
+) -> Result<(), ChainError> {
+    let direct = check_next(prev, next);
+    if direct.is_ok() {
+        return direct;
+    }
+    let floor = prev.map_or(0, |p| p.seq);
+    let mut link = next;
+    while link.seq > floor + 1 {
+        let Some(before) = refused.iter().find(|r| {
+            r.device == next.device && r.seq + 1 == link.seq && r.hash == link.prev && r.hash_ok()
+        }) else {
+            return direct;
+        };
+        link = before;
+    }
+    if std::ptr::eq(link, next) {
+        return direct;
+    }
+    check_next(prev, link).or(direct)
+}
+
 /// Verifies one device's complete chain, given sorted by seq from 1: every event has the same
 /// device, matches its hash, and links to the one before. Reports the first problem.
 pub fn verify_chain(events: &[Event]) -> Result<(), ChainError> {
@@ -119,6 +150,42 @@ mod tests {
     use super::*;
     use crate::event::tests::{NOW, note};
     use crate::event::{DeviceLog, EventBody};
+
+    #[test]
+    fn a_chain_continues_through_refused_events_only_when_every_link_holds() {
+        let five: Vec<Event> = {
+            let mut log = DeviceLog::new("d1".parse().unwrap());
+            (1..=5)
+                .map(|i| {
+                    log.append(
+                        note("u1", "5001", "person:a", &format!("n{i}")),
+                        NOW + i,
+                        [i as u8; 10],
+                    )
+                })
+                .collect()
+        };
+        let (stored, refused, next) = (&five[0], &five[1..3], &five[3]);
+        // Seq 2 and 3 were refused; seq 4 links through them to the stored seq 1.
+        assert_eq!(check_next_across(Some(stored), refused, next), Ok(()));
+        assert!(check_next(Some(stored), next).is_err());
+        // A missing refused link, a tampered one, or one of another device breaks the bridge.
+        assert!(check_next_across(Some(stored), &refused[1..], next).is_err());
+        let mut tampered = refused.to_vec();
+        if let EventBody::Note { text } = &mut tampered[0].body {
+            text.push('!');
+        }
+        assert!(check_next_across(Some(stored), &tampered, next).is_err());
+        let mut other = refused.to_vec();
+        other[1].device = "d2".parse().unwrap();
+        assert!(check_next_across(Some(stored), &other, next).is_err());
+        // From an empty chain: seq 1 and 2 refused, seq 3 still continues.
+        assert_eq!(check_next_across(None, &five[..2], &five[2]), Ok(()));
+        // The direct link needs no refused events at all.
+        assert_eq!(check_next_across(Some(&five[2]), &[], next), Ok(()));
+        // A refused event that is itself the next one does not make a gap acceptable.
+        assert!(check_next_across(Some(stored), &five[3..4], &five[4]).is_err());
+    }
 
     fn three() -> Vec<Event> {
         let mut log = DeviceLog::new("d1".parse().unwrap());

@@ -17,7 +17,7 @@
 use std::future::Future;
 
 use cunju_domain::authz::authorize_event;
-use cunju_domain::event::{Event, check_next};
+use cunju_domain::event::{Event, check_next, check_next_across};
 use cunju_domain::sync::{Profile, PushOutcome, PushStatus, RejectReason};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -222,6 +222,18 @@ impl Store {
         Ok(devices)
     }
 
+    /// Every event of `device` the server refused, as pushed (for `verify`, whose chains run
+    /// through them).
+    pub async fn refused_events(&self, device: &str) -> Result<Vec<Event>> {
+        let sql = "SELECT event FROM rejections WHERE device = $1 ORDER BY seq";
+        let rows: Vec<String> =
+            on_pool!(self, pool => sqlx::query_scalar(sql).bind(device).fetch_all(pool).await?);
+        Ok(rows
+            .iter()
+            .filter_map(|t| serde_json::from_str(t).ok())
+            .collect())
+    }
+
     /// A device's stored events in `seq` order, each rebuilt from its columns (so a changed
     /// column shows up as a hash mismatch). A row that cannot be rebuilt is an `Err` entry.
     pub async fn device_events(&self, device: &str) -> Result<Vec<(i64, Result<Event>)>> {
@@ -320,8 +332,18 @@ async fn judge<T: EventTx>(tx: &mut T, pusher: &Profile, event: &Event) -> Resul
         );
         return Ok(Verdict::Reject(reason, detail));
     }
-    let last = tx.last_of_device(&db_text(&event.device)).await?;
-    if let Err(e) = check_next(last.as_ref(), event) {
+    let device = db_text(&event.device);
+    let last = tx.last_of_device(&device).await?;
+    let mut chained = check_next(last.as_ref(), event);
+    if chained.is_err() {
+        // The chain may run through this user's own refused events (see `check_next_across`).
+        let after = last.as_ref().map_or(Ok(0), |l| to_i64(l.seq))?;
+        let refused = tx
+            .refused_between(&device, &db_text(&pusher.user), after, to_i64(event.seq)?)
+            .await?;
+        chained = check_next_across(last.as_ref(), &refused, event);
+    }
+    if let Err(e) = chained {
         // A concurrent push of this very event may have committed after `existing` looked
         // (PostgreSQL, read committed): the chain just read then holds it, and a second look
         // finds it.
@@ -372,6 +394,14 @@ trait EventTx: Send {
         pushed_by: &str,
         now_ms: i64,
     ) -> impl Future<Output = Result<bool>> + Send;
+    /// The refused events of `device` pushed by `pushed_by` with `after < seq < before`.
+    fn refused_between(
+        &mut self,
+        device: &str,
+        pushed_by: &str,
+        after: i64,
+        before: i64,
+    ) -> impl Future<Output = Result<Vec<Event>>> + Send;
     fn insert_rejection(
         &mut self,
         event: &Event,
@@ -426,6 +456,27 @@ macro_rules! impl_event_tx {
                 .await?
                 .rows_affected();
                 Ok(n == 1)
+            }
+
+            async fn refused_between(
+                &mut self,
+                device: &str,
+                pushed_by: &str,
+                after: i64,
+                before: i64,
+            ) -> Result<Vec<Event>> {
+                let rows: Vec<String> = sqlx::query_scalar(
+                    "SELECT event FROM rejections
+                     WHERE device = $1 AND pushed_by = $2 AND seq > $3 AND seq < $4
+                     ORDER BY seq",
+                )
+                .bind(device)
+                .bind(pushed_by)
+                .bind(after)
+                .bind(before)
+                .fetch_all(&mut **self)
+                .await?;
+                Ok(rows.iter().filter_map(|t| serde_json::from_str(t).ok()).collect())
             }
 
             async fn insert_rejection(
