@@ -225,7 +225,8 @@ impl Store {
     /// Every event of `device` the server refused, as pushed (for `verify`, whose chains run
     /// through them).
     pub async fn refused_events(&self, device: &str) -> Result<Vec<Event>> {
-        let sql = "SELECT event FROM rejections WHERE device = $1 ORDER BY seq";
+        let sql = "SELECT event FROM rejections WHERE device = $1
+                   AND reason IN ('not_permitted', 'out_of_scope', 'invalid_body') ORDER BY seq";
         let rows: Vec<String> =
             on_pool!(self, pool => sqlx::query_scalar(sql).bind(device).fetch_all(pool).await?);
         Ok(rows
@@ -394,7 +395,9 @@ trait EventTx: Send {
         pushed_by: &str,
         now_ms: i64,
     ) -> impl Future<Output = Result<bool>> + Send;
-    /// The refused events of `device` pushed by `pushed_by` with `after < seq < before`.
+    /// The refused events of `device` pushed by `pushed_by` with `after < seq < before`, refused
+    /// for what they say (not permitted, out of scope, invalid body) — never for their place in
+    /// the chain: an event refused as out of order is still to come and must not be skipped.
     fn refused_between(
         &mut self,
         device: &str,
@@ -468,6 +471,7 @@ macro_rules! impl_event_tx {
                 let rows: Vec<String> = sqlx::query_scalar(
                     "SELECT event FROM rejections
                      WHERE device = $1 AND pushed_by = $2 AND seq > $3 AND seq < $4
+                       AND reason IN ('not_permitted', 'out_of_scope', 'invalid_body')
                      ORDER BY seq",
                 )
                 .bind(device)
