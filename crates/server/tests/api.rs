@@ -141,7 +141,7 @@ async fn push_accepts_a_chain_and_a_retry_is_duplicate(db: Db) {
         statuses(&alice.push(&retry).await),
         ["duplicate", "duplicate", "duplicate", "accepted"]
     );
-    let page = alice.pull_when_visible(0, 100).await;
+    let page = alice.pull_at_least(0, 100, 4).await;
     assert_eq!(page["events"].as_array().unwrap().len(), 4);
 }
 

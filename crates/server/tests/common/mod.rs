@@ -254,10 +254,16 @@ impl Client {
     /// event is served only once every older writing transaction in the cluster has ended, and
     /// tests run in parallel.
     pub async fn pull_when_visible(&self, after: u64, limit: u32) -> Value {
+        self.pull_at_least(after, limit, 1).await
+    }
+
+    /// Like `pull_when_visible`, waiting until at least `count` events are visible (on
+    /// PostgreSQL a commit becomes visible to pulls only once older transactions end).
+    pub async fn pull_at_least(&self, after: u64, limit: u32, count: usize) -> Value {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         loop {
             let page = self.pull(after, limit).await;
-            if !page["events"].as_array().unwrap().is_empty()
+            if page["events"].as_array().unwrap().len() >= count
                 || std::time::Instant::now() > deadline
             {
                 return page;
