@@ -107,8 +107,9 @@ fn utf8_wins_and_binary_is_refused_clearly() {
 
 #[wasm_bindgen_test]
 fn a_reader_may_not_import() {
+    // Township reviewers read the tree but do not keep it (supervisors do).
     let mut reader = admin();
-    reader.role = Role::TownshipSupervisor;
+    reader.role = Role::TownshipReviewer;
     assert_eq!(
         plan_file(&gbk_file(), &[district()], &reader).unwrap_err(),
         ImportRefused::NotPermitted
