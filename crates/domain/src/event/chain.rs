@@ -104,6 +104,10 @@ pub fn check_next_across(
         return direct;
     }
     let floor = prev.map_or(0, |p| p.seq);
+    if next.seq <= floor + 1 {
+        // No seq between the stored event and `next` for a refused one to fill.
+        return direct;
+    }
     let mut link = next;
     while link.seq > floor + 1 {
         let Some(before) = refused.iter().find(|r| {
@@ -112,9 +116,6 @@ pub fn check_next_across(
             return direct;
         };
         link = before;
-    }
-    if std::ptr::eq(link, next) {
-        return direct;
     }
     check_next(prev, link).or(direct)
 }
@@ -153,18 +154,7 @@ mod tests {
 
     #[test]
     fn a_chain_continues_through_refused_events_only_when_every_link_holds() {
-        let five: Vec<Event> = {
-            let mut log = DeviceLog::new("d1".parse().unwrap());
-            (1..=5)
-                .map(|i| {
-                    log.append(
-                        note("u1", "5001", "person:a", &format!("n{i}")),
-                        NOW + i,
-                        [i as u8; 10],
-                    )
-                })
-                .collect()
-        };
+        let five = chain(5);
         let (stored, refused, next) = (&five[0], &five[1..3], &five[3]);
         // Seq 2 and 3 were refused; seq 4 links through them to the stored seq 1.
         assert_eq!(check_next_across(Some(stored), refused, next), Ok(()));
@@ -188,8 +178,13 @@ mod tests {
     }
 
     fn three() -> Vec<Event> {
+        chain(3)
+    }
+
+    /// The first `n` notes of device d1, chained.
+    fn chain(n: u64) -> Vec<Event> {
         let mut log = DeviceLog::new("d1".parse().unwrap());
-        (1..=3)
+        (1..=n)
             .map(|i| {
                 log.append(
                     note("u1", "5001", "person:a", &format!("n{i}")),
