@@ -96,7 +96,14 @@ pub enum Action {
     /// deciding here who receives it.
     ReadEvent(EntityKind),
     // ── elections: actions ──
-
+    /// 登记选举、变更选举日 — township supervisors and district admins.
+    OpenElection,
+    /// 确认步骤完成 — township supervisors only (domain-spec §1.8, §6.2).
+    TickElectionStep,
+    /// 撤销确认 — township supervisors and district admins (who reopen steps).
+    UntickElectionStep,
+    /// 补充步骤材料 — the village official of the unit; after a tick it needs re-review.
+    EditElectionStep,
     // ── eligibility: actions ──
 
     // ── allowances: actions ──
@@ -110,6 +117,12 @@ impl Action {
         match body {
             EventBody::Note { .. } => Some(Action::AddNote),
             // ── elections ──
+            EventBody::ElectionOpened(_) | EventBody::ElectionDayMoved(_) => {
+                Some(Action::OpenElection)
+            }
+            EventBody::StepTicked(_) => Some(Action::TickElectionStep),
+            EventBody::StepUnticked(_) => Some(Action::UntickElectionStep),
+            EventBody::StepEdited(_) => Some(Action::EditElectionStep),
 
             // ── eligibility ──
 
@@ -171,13 +184,24 @@ pub fn permits(role: Role, action: Action) -> bool {
         // directory. When joint-review batches exist, narrow this to the persons in a batch.
         Action::ReadEvent(EntityKind::Unit | EntityKind::Person) => {
             permits(role, Action::ReadDirectory) || role == ReviewDepartment
-        } // ── elections ──
+        }
+        // ── elections ──
+        Action::OpenElection | Action::UntickElectionStep => {
+            matches!(role, TownshipSupervisor | DistrictAdmin)
+        }
+        Action::TickElectionStep => role == TownshipSupervisor,
+        Action::EditElectionStep => role == VillageOfficial,
+        // Written only through the actions above.
+        Action::RecordEvent(EntityKind::Election) => false,
+        Action::ReadEvent(EntityKind::Election) => matches!(
+            role,
+            VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
+        ),
+        // ── eligibility ──
 
-          // ── eligibility ──
+        // ── allowances ──
 
-          // ── allowances ──
-
-          // ── training ──
+        // ── training ──
     }
 }
 

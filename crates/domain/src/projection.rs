@@ -143,6 +143,11 @@ pub fn apply(state: &mut Option<EntityState>, ev: &Event) -> Applied {
             }
         }
         // ── elections ──
+        EventBody::ElectionOpened(_)
+        | EventBody::ElectionDayMoved(_)
+        | EventBody::StepTicked(_)
+        | EventBody::StepUnticked(_)
+        | EventBody::StepEdited(_) => crate::election::record::fold_into_doc(doc, ev),
 
         // ── eligibility ──
 

@@ -7,13 +7,19 @@
 pub mod breach;
 pub mod calendar;
 pub mod recall;
+pub mod record;
 pub mod schedule;
 pub mod tally;
 pub mod template;
+pub mod view;
 
 pub use breach::{Breach, BreachClass, Reason};
 pub use calendar::{Deadline, HolidayCalendar};
 pub use recall::{RecallProposers, RecallVote, recall_proposal, recall_result};
+pub use record::{
+    ElectionDayMoved, ElectionError, ElectionOpened, ElectionRecord, StepEdited, StepTicked,
+    StepUnticked,
+};
 pub use schedule::{DoneSteps, Refusal, Schedule, StepState, StepStatus, confirm_election_day};
 pub use tally::{
     Decision, Outcome, PostTitle, Round, RoundResult, Seats, TallyContext, TallyRules, Turnout,
@@ -23,3 +29,4 @@ pub use template::{
     ElectionTemplate, ElectionType, ElectoralMode, NominationMode, RulePackVersion, StepCode,
     TemplateParams, pack_in_force,
 };
+pub use view::{ElectionView, StepColour, StepCounts, StepRow};

@@ -23,7 +23,8 @@ pub enum EntityKind {
     /// 人员 — a resident, official or candidate.
     Person,
     // ── elections: entity kinds ──
-
+    /// 选举 — one committee election (`election:<X>`): timetable, ticks, breaches.
+    Election,
     // ── eligibility: entity kinds ──
 
     // ── allowances: entity kinds ──
@@ -36,7 +37,7 @@ impl EntityKind {
         EntityKind::Unit,
         EntityKind::Person,
         // ── elections ──
-
+        EntityKind::Election,
         // ── eligibility ──
 
         // ── allowances ──
@@ -50,7 +51,7 @@ impl EntityKind {
             EntityKind::Unit => "unit",
             EntityKind::Person => "person",
             // ── elections ──
-
+            EntityKind::Election => "election",
             // ── eligibility ──
 
             // ── allowances ──
@@ -198,6 +199,16 @@ pub enum EventBody {
     /// 备注 — a free-text note on any entity.
     Note { text: String },
     // ── elections (a module's variants carry a struct defined in its own module) ──
+    /// 选举登记
+    ElectionOpened(crate::election::ElectionOpened),
+    /// 变更选举日
+    ElectionDayMoved(crate::election::ElectionDayMoved),
+    /// 确认步骤完成 (township supervisor)
+    StepTicked(crate::election::StepTicked),
+    /// 撤销确认
+    StepUnticked(crate::election::StepUnticked),
+    /// 补充材料 (village official)
+    StepEdited(crate::election::StepEdited),
 
     // ── eligibility ──
 
@@ -217,7 +228,11 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     ("relative_linked", 1),
     ("note", 1),
     // ── elections ──
-
+    ("election_opened", 1),
+    ("election_day_moved", 1),
+    ("step_ticked", 1),
+    ("step_unticked", 1),
+    ("step_edited", 1),
     // ── eligibility ──
 
     // ── allowances ──
@@ -244,6 +259,11 @@ impl EventBody {
             EventBody::RelativeLinked { .. } => "relative_linked",
             EventBody::Note { .. } => "note",
             // ── elections ──
+            EventBody::ElectionOpened(_) => "election_opened",
+            EventBody::ElectionDayMoved(_) => "election_day_moved",
+            EventBody::StepTicked(_) => "step_ticked",
+            EventBody::StepUnticked(_) => "step_unticked",
+            EventBody::StepEdited(_) => "step_edited",
 
             // ── eligibility ──
 
@@ -271,6 +291,11 @@ impl EventBody {
             | EventBody::PersonCorrected { .. }
             | EventBody::RelativeLinked { .. } => Some(EntityKind::Person),
             // ── elections ──
+            EventBody::ElectionOpened(_)
+            | EventBody::ElectionDayMoved(_)
+            | EventBody::StepTicked(_)
+            | EventBody::StepUnticked(_)
+            | EventBody::StepEdited(_) => Some(EntityKind::Election),
 
             // ── eligibility ──
 
@@ -372,6 +397,11 @@ impl EventBody {
             }
             EventBody::Note { text } => non_empty("text", text),
             // ── elections ──
+            EventBody::ElectionOpened(b) => Ok(b.validate()?),
+            EventBody::ElectionDayMoved(b) => Ok(b.validate()?),
+            EventBody::StepTicked(b) => Ok(b.validate()?),
+            EventBody::StepUnticked(b) => Ok(b.validate()?),
+            EventBody::StepEdited(b) => Ok(b.validate()?),
 
             // ── eligibility ──
 
@@ -467,7 +497,24 @@ pub(crate) mod tests {
                 text: "入户走访".into(),
             },
             // ── elections ──
-
+            EventBody::ElectionOpened(crate::election::record::tests::opened()),
+            EventBody::ElectionDayMoved(crate::election::ElectionDayMoved {
+                election_day: NaiveDate::from_ymd_opt(2026, 4, 5).unwrap(),
+                reason: "与春耕冲突".into(),
+            }),
+            EventBody::StepTicked(crate::election::record::tests::ticked(
+                crate::election::StepCode::V05,
+                NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            )),
+            EventBody::StepUnticked(crate::election::StepUnticked {
+                step: crate::election::StepCode::V05,
+                reason: "公告照片不清".into(),
+            }),
+            EventBody::StepEdited(crate::election::StepEdited {
+                step: crate::election::StepCode::V05,
+                notes: "补拍公告照片".into(),
+                evidence: vec![crate::ids::Hash::of(b"photo")],
+            }),
             // ── eligibility ──
 
             // ── allowances ──
