@@ -287,6 +287,11 @@ impl Msg {
             EventBody::UnitRecorded { .. } => Msg::KindUnitRecorded.into(),
             EventBody::Note { .. } => Msg::KindNote.into(),
             // ── elections ──
+            EventBody::ElectionOpened(_) => elections::ElectionMsg::KindElectionOpened.into(),
+            EventBody::ElectionDayMoved(_) => elections::ElectionMsg::KindElectionDayMoved.into(),
+            EventBody::StepTicked(_) => elections::ElectionMsg::KindStepTicked.into(),
+            EventBody::StepUnticked(_) => elections::ElectionMsg::KindStepUnticked.into(),
+            EventBody::StepEdited(_) => elections::ElectionMsg::KindStepEdited.into(),
 
             // ── eligibility ──
 

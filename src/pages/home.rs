@@ -67,7 +67,7 @@ pub fn Home() -> impl IntoView {
 fn module_href(module: Module) -> Option<&'static str> {
     match module {
         // ── elections ──
-        Module::Elections => None,
+        Module::Elections => Some("/elections"),
         // ── eligibility ──
         Module::Eligibility => None,
         // ── allowances ──

@@ -4,6 +4,7 @@
 //! and links are real hash-chained events of the server's device log, written in one
 //! transaction, so `verify` checks them and devices receive them through sync. Idempotent.
 
+mod elections;
 mod people;
 
 use std::time::{Duration, Instant};
@@ -195,6 +196,13 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport> {
         people_recorded = residents.people;
         links_recorded = residents.links;
         drafts.extend(residents.drafts);
+    }
+    if store
+        .count_events_of_kind("election_opened", DEMO_DISTRICT, Some(SERVER_ACTOR))
+        .await?
+        == 0
+    {
+        drafts.extend(elections::election_drafts(now));
     }
     let started = Instant::now();
     store.append_server_events(drafts, now).await?;

@@ -1,0 +1,96 @@
+// A township supervisor's day: on a phone, open a village election, lose the signal, tick the
+// statutory steps V02 → V23 one after the other, reload with no network (nothing is lost), sync
+// when the signal returns; the district admin's laptop then syncs and sees the same timetable.
+import { devices, expect, Page, test } from "@playwright/test";
+import { login, waitForOfflineShell } from "./helpers";
+
+const phone = { ...devices["Pixel 5"], viewport: { width: 360, height: 740 }, locale: "zh-CN" };
+
+const STEPS = [
+  "V02", "V03", "V04", "V05", "V06", "V07", "V08", "V09", "V10", "V10b", "V11", "V12",
+  "V13", "V14", "V15", "V16", "V17", "V18", "V19", "V20", "V21", "V22", "V23",
+];
+
+function isoDay(offsetDays: number): string {
+  // China time (UTC+8), as the app dates ticks.
+  const ms = Date.now() + 8 * 3600_000 + offsetDays * 86_400_000;
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+async function expectAllTicked(page: Page) {
+  for (const code of STEPS) {
+    await expect(page.getByTestId(`step-${code}`)).toHaveAttribute("data-colour", "done");
+  }
+  await expect(page.getByTestId("step-V00")).not.toHaveAttribute("data-colour", "done");
+}
+
+test("a supervisor ticks V02 to V23 offline; another device sees the same after sync", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const deviceA = await browser.newContext(phone);
+  const a = await deviceA.newPage();
+  await login(a, "demo-supervisor");
+  await a.goto("/elections");
+  await waitForOfflineShell(a);
+  // The units of the township must be on the device before a village can be chosen.
+  await a.goto("/sync");
+  await a.getByTestId("sync-now").click();
+  await expect(a.getByTestId("sync-last-success")).toHaveAttribute("data-at", /^\d+$/, { timeout: 30_000 });
+
+  await a.goto("/elections/new");
+  await a.getByTestId("election-unit").selectOption("5099001006");
+  await a.getByTestId("election-day").fill(isoDay(30));
+  await a.getByTestId("election-committee-day").fill(isoDay(-5));
+  await a.getByTestId("election-submit").click();
+  await expect(a).toHaveURL(/\/elections\/[0-9A-Za-z]+$/);
+  const url = a.url();
+  await expect(a.getByTestId("election-unit-name")).toHaveText("松林村(虚构)");
+  await expect(a.getByTestId("election-voters-link")).toHaveAttribute("href", /\/voters$/);
+
+  await deviceA.setOffline(true);
+  await expect(a.getByTestId("online-indicator")).toHaveText("离线");
+
+  await a.getByTestId("step-V02").getByRole("link").click();
+  for (const [i, code] of STEPS.entries()) {
+    await expect(a.getByTestId("step-title")).toContainText(code);
+    await a.getByTestId("tick-submit").click();
+    await expect(a.getByTestId("step-saved")).toBeVisible();
+    await expect(a.getByTestId("step-detail")).toHaveAttribute("data-colour", "done");
+    if (i + 1 < STEPS.length) {
+      await a.getByTestId("step-next").click();
+    }
+  }
+  await expect(a.getByTestId("step-ticked-by")).not.toBeEmpty();
+  await expect(a.getByTestId("step-history-item")).toHaveCount(1);
+
+  // No network: reload, and every tick is still there.
+  await a.goto(url);
+  await a.reload();
+  await expectAllTicked(a);
+  await expect(a.getByTestId("election-progress")).toHaveText(`${STEPS.length}/26`);
+
+  await deviceA.setOffline(false);
+  await a.goto("/sync");
+  await a.getByTestId("sync-now").click();
+  await expect(a.getByTestId("sync-pending")).toHaveText("0", { timeout: 30_000 });
+  await expect(a.getByTestId("rejected-none")).toBeVisible();
+
+  const deviceB = await browser.newContext(phone);
+  const b = await deviceB.newPage();
+  await login(b, "demo-admin");
+  await b.goto("/sync");
+  await b.getByTestId("sync-now").click();
+  await expect(b.getByTestId("sync-last-success")).toHaveAttribute("data-at", /^\d+$/, { timeout: 60_000 });
+  await b.goto(new URL(url).pathname);
+  await expect(b.getByTestId("election-unit-name")).toHaveText("松林村(虚构)");
+  await expectAllTicked(b);
+  // The admin does not tick; the dashboard counts the district's elections.
+  await b.getByTestId("step-V05").getByRole("link").click();
+  await expect(b.getByTestId("step-ticked-by")).not.toBeEmpty();
+  await expect(b.getByTestId("tick-form")).toHaveCount(0);
+  await expect(b.getByTestId("untick-form")).toBeVisible();
+  await b.goto("/elections/dashboard");
+  await expect(b.getByTestId("dashboard-row")).toHaveCount(5);
+
+  await deviceA.close();
+  await deviceB.close();
+});
