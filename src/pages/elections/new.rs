@@ -60,7 +60,8 @@ fn NewForm(profile: Profile) -> impl IntoView {
         let scope = scope.clone();
         async move {
             let all = if fetched.is_empty() {
-                load_units(&*store::shared().await?, &scope).await?
+                let store = store::shared().await?;
+                load_units(&store, &scope).await?
             } else {
                 fetched
             };
