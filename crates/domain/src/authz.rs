@@ -96,7 +96,11 @@ pub enum Action {
     /// deciding here who receives it.
     ReadEvent(EntityKind),
     // ── elections: actions ──
-
+    /// 选民登记 — open the roll, register voters, publish, objections, nominations, candidate
+    /// lists, proxies, ballot boxes.
+    RegisterElectionRoll,
+    /// 计票录入 — counts per box and post, tie votes, void elections.
+    EnterElectionTally,
     // ── eligibility: actions ──
 
     // ── allowances: actions ──
@@ -110,6 +114,8 @@ impl Action {
         match body {
             EventBody::Note { .. } => Some(Action::AddNote),
             // ── elections ──
+            EventBody::ElectionRoll(ev) if ev.is_tally() => Some(Action::EnterElectionTally),
+            EventBody::ElectionRoll(_) => Some(Action::RegisterElectionRoll),
 
             // ── eligibility ──
 
@@ -172,12 +178,19 @@ pub fn permits(role: Role, action: Action) -> bool {
         Action::ReadEvent(EntityKind::Unit | EntityKind::Person) => {
             permits(role, Action::ReadDirectory) || role == ReviewDepartment
         } // ── elections ──
+        Action::RegisterElectionRoll | Action::RecordEvent(EntityKind::ElectionRoll) => {
+            matches!(role, VillageOfficial | TownshipSupervisor)
+        }
+        Action::EnterElectionTally => matches!(role, TownshipSupervisor),
+        Action::ReadEvent(EntityKind::ElectionRoll) => matches!(
+            role,
+            VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
+        ),
+        // ── eligibility ──
 
-          // ── eligibility ──
+        // ── allowances ──
 
-          // ── allowances ──
-
-          // ── training ──
+        // ── training ──
     }
 }
 

@@ -143,6 +143,7 @@ pub fn apply(state: &mut Option<EntityState>, ev: &Event) -> Applied {
             }
         }
         // ── elections ──
+        EventBody::ElectionRoll(_) => crate::election::roll::apply_to_doc(doc, ev),
 
         // ── eligibility ──
 

@@ -7,6 +7,7 @@
 pub mod breach;
 pub mod calendar;
 pub mod recall;
+pub mod roll;
 pub mod schedule;
 pub mod tally;
 pub mod template;

@@ -23,7 +23,8 @@ pub enum EntityKind {
     /// 人员 — a resident, official or candidate.
     Person,
     // ── elections: entity kinds ──
-
+    /// 选民登记与计票台账 — the registers and tally of `election:<X>`, id `election_roll:<X>`.
+    ElectionRoll,
     // ── eligibility: entity kinds ──
 
     // ── allowances: entity kinds ──
@@ -36,7 +37,7 @@ impl EntityKind {
         EntityKind::Unit,
         EntityKind::Person,
         // ── elections ──
-
+        EntityKind::ElectionRoll,
         // ── eligibility ──
 
         // ── allowances ──
@@ -50,7 +51,7 @@ impl EntityKind {
             EntityKind::Unit => "unit",
             EntityKind::Person => "person",
             // ── elections ──
-
+            EntityKind::ElectionRoll => "election_roll",
             // ── eligibility ──
 
             // ── allowances ──
@@ -198,6 +199,8 @@ pub enum EventBody {
     /// 备注 — a free-text note on any entity.
     Note { text: String },
     // ── elections (a module's variants carry a struct defined in its own module) ──
+    /// 选民登记与计票 — every event of an election roll (`op` names which).
+    ElectionRoll(crate::election::roll::RollEvent),
 
     // ── eligibility ──
 
@@ -217,7 +220,7 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     ("relative_linked", 1),
     ("note", 1),
     // ── elections ──
-
+    ("election_roll", 1),
     // ── eligibility ──
 
     // ── allowances ──
@@ -244,6 +247,7 @@ impl EventBody {
             EventBody::RelativeLinked { .. } => "relative_linked",
             EventBody::Note { .. } => "note",
             // ── elections ──
+            EventBody::ElectionRoll(_) => "election_roll",
 
             // ── eligibility ──
 
@@ -271,6 +275,7 @@ impl EventBody {
             | EventBody::PersonCorrected { .. }
             | EventBody::RelativeLinked { .. } => Some(EntityKind::Person),
             // ── elections ──
+            EventBody::ElectionRoll(_) => Some(EntityKind::ElectionRoll),
 
             // ── eligibility ──
 
@@ -372,6 +377,9 @@ impl EventBody {
             }
             EventBody::Note { text } => non_empty("text", text),
             // ── elections ──
+            EventBody::ElectionRoll(ev) => {
+                crate::election::roll::validate_event(ev).map_err(|e| invalid(e.to_string()))
+            }
 
             // ── eligibility ──
 
@@ -467,7 +475,7 @@ pub(crate) mod tests {
                 text: "入户走访".into(),
             },
             // ── elections ──
-
+            EventBody::ElectionRoll(crate::election::roll::tests::sample_event()),
             // ── eligibility ──
 
             // ── allowances ──
