@@ -13,6 +13,7 @@ pub mod units;
 pub mod units_import;
 
 // ── elections ──
+pub mod elections_roll;
 
 // ── eligibility ──
 

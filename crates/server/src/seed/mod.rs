@@ -4,6 +4,7 @@
 //! and links are real hash-chained events of the server's device log, written in one
 //! transaction, so `verify` checks them and devices receive them through sync. Idempotent.
 
+pub mod election_roll;
 mod people;
 
 use std::time::{Duration, Instant};
@@ -190,15 +191,17 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport> {
         .count_events_of_kind("person_recorded", DEMO_DISTRICT, Some(SERVER_ACTOR))
         .await?;
     let (mut people_recorded, mut links_recorded) = (0, 0);
+    let residents = resident_drafts(now);
     if seeded == 0 {
-        let residents = resident_drafts(now);
         people_recorded = residents.people;
         links_recorded = residents.links;
-        drafts.extend(residents.drafts);
+        drafts.extend(residents.drafts.iter().cloned());
     }
     let started = Instant::now();
     store.append_server_events(drafts, now).await?;
     let write_time = started.elapsed();
+    // ── elections ──
+    election_roll::seed_roll(store, &residents.drafts, seeded == 0, now).await?;
 
     let mut accounts = Vec::new();
     for &(username, role, scope, name) in DEMO_ACCOUNTS {

@@ -723,6 +723,14 @@ impl RollView {
         self.fold(body.clone());
     }
 
+    /// Checks `ev` and, if it passes, folds it: for code that builds a roll in memory (seed
+    /// data, previews) rather than from stored events.
+    pub fn record(&mut self, unit: &UnitId, ev: RollEvent, today: NaiveDate) -> Result<(), RollError> {
+        self.check(unit, &ev, today)?;
+        self.fold(ev);
+        Ok(())
+    }
+
     /// Applies an event already checked.
     fn fold(&mut self, ev: RollEvent) {
         match ev {
