@@ -47,8 +47,14 @@ fn opened() -> RollEvent {
             mode: ElectoralMode::Direct,
             pack: RulePackVersion::CqVc2025,
             seats: vec![
-                Seats { post: PostTitle::Chair, count: 1 },
-                Seats { post: PostTitle::Member, count: 2 },
+                Seats {
+                    post: PostTitle::Chair,
+                    count: 1,
+                },
+                Seats {
+                    post: PostTitle::Member,
+                    count: 2,
+                },
             ],
             proxy_max_principals: 3,
             multi_ethnic: false,
@@ -221,9 +227,15 @@ async fn a_roll_event_that_breaks_its_own_rules_is_refused_as_invalid(db: Db) {
     };
     plan.seats[1].count = 8;
     let big = write(&mut phone2, VILLAGE, RollEvent::Opened { plan }, 2);
-    assert_eq!(statuses(&official.push(&[big]).await), ["rejected:invalid_body"]);
+    assert_eq!(
+        statuses(&official.push(&[big]).await),
+        ["rejected:invalid_body"]
+    );
     let raw: Value = serde_json::json!({"kind": "election_roll", "v": 1, "data": {"op": "list_published", "on": "2026-03-31"}});
-    assert!(serde_json::from_value::<EventBody>(raw).is_err(), "a missing count is not a valid body");
+    assert!(
+        serde_json::from_value::<EventBody>(raw).is_err(),
+        "a missing count is not a valid body"
+    );
 }
 
 async fn seed_demo_records_a_counted_roll_with_winners(db: Db) {
@@ -235,7 +247,10 @@ async fn seed_demo_records_a_counted_roll_with_winners(db: Db) {
     let view: RollView = fold(&events);
     assert!(view.set_aside.is_empty(), "{:?}", view.set_aside);
     assert!(view.voters.len() >= 40, "{}", view.voters.len());
-    assert!(view.voters.iter().all(|v| v.person.is_some()), "voters point at the directory");
+    assert!(
+        view.voters.iter().all(|v| v.person.is_some()),
+        "voters point at the directory"
+    );
     assert_eq!(view.published().unwrap().count as usize, view.voters.len());
     let results = view.results(&Kinship::default()).unwrap();
     let RoundStatus::Decided(RoundResult::Counted(outcome)) = &results.first else {
@@ -252,5 +267,8 @@ async fn seed_demo_records_a_counted_roll_with_winners(db: Db) {
         .await
         .unwrap();
     assert_eq!(n as usize, events.len(), "seed-demo is idempotent");
-    assert_eq!(cunju_server::verify::verify(&h.store).await.unwrap(), vec![]);
+    assert_eq!(
+        cunju_server::verify::verify(&h.store).await.unwrap(),
+        vec![]
+    );
 }

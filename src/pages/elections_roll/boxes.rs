@@ -60,13 +60,16 @@ fn BoxesTab(ctx: RollCtx) -> impl IntoView {
             move || no.set(String::new()),
         );
     };
-    let field = move |label: RollMsg, signal: RwSignal<String>, testid: &'static str, ty: &'static str| view! {
-        <label class="field">
-            <span>{move || i18n.t(label)}</span>
-            <input type=ty data-testid=testid prop:value=move || signal.get()
-                on:input=move |ev| signal.set(event_target_value(&ev))/>
-        </label>
-    };
+    let field =
+        move |label: RollMsg, signal: RwSignal<String>, testid: &'static str, ty: &'static str| {
+            view! {
+                <label class="field">
+                    <span>{move || i18n.t(label)}</span>
+                    <input type=ty data-testid=testid prop:value=move || signal.get()
+                        on:input=move |ev| signal.set(event_target_value(&ev))/>
+                </label>
+            }
+        };
     let boxes = view.boxes.clone();
     view! {
         <section class="card form">

@@ -9,7 +9,9 @@ use cunju_domain::election::tally::PostTitle;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::{NotOpened, RollCtx, RollPage, Tab, find_voter, parse_count, parse_day, refuse, submit, today};
+use super::{
+    NotOpened, RollCtx, RollPage, Tab, find_voter, parse_count, parse_day, refuse, submit, today,
+};
 use crate::i18n::Lang;
 use crate::i18n::elections_roll::RollMsg;
 
@@ -62,7 +64,12 @@ fn PostCandidates(ctx: RollCtx, view: RollView, post: PostTitle) -> impl IntoVie
         };
         submit(
             &c,
-            RollEvent::Nominated { post, id_number, nomination_votes, minority: minority.get_untracked() },
+            RollEvent::Nominated {
+                post,
+                id_number,
+                nomination_votes,
+                minority: minority.get_untracked(),
+            },
             RollMsg::Nominated,
             move || {
                 who.set(String::new());
@@ -73,7 +80,13 @@ fn PostCandidates(ctx: RollCtx, view: RollView, post: PostTitle) -> impl IntoVie
     let nominees = view.with_value(|v| {
         v.nominations_for(post)
             .into_iter()
-            .map(|n| (n.id_number.clone(), v.label(&n.id_number), n.nomination_votes))
+            .map(|n| {
+                (
+                    n.id_number.clone(),
+                    v.label(&n.id_number),
+                    n.nomination_votes,
+                )
+            })
             .collect::<Vec<_>>()
     });
     let preliminary = view.with_value(|v| v.preliminary_for(post).map(|l| l.candidates.clone()));
@@ -82,20 +95,33 @@ fn PostCandidates(ctx: RollCtx, view: RollView, post: PostTitle) -> impl IntoVie
     let picked = RwSignal::new(BTreeSet::<String>::new());
     let formal_day = RwSignal::new(today().to_string());
     let pool: Vec<_> = match &preliminary {
-        Some(list) => nominees.iter().filter(|n| list.contains(&n.0)).cloned().collect(),
+        Some(list) => nominees
+            .iter()
+            .filter(|n| list.contains(&n.0))
+            .cloned()
+            .collect(),
         None => nominees.clone(),
     };
     let ordered = {
         let nominees = nominees.clone();
         move || -> Vec<_> {
             let p = picked.get_untracked();
-            nominees.iter().filter(|n| p.contains(n.0.as_str())).map(|n| n.0.clone()).collect()
+            nominees
+                .iter()
+                .filter(|n| p.contains(n.0.as_str()))
+                .map(|n| n.0.clone())
+                .collect()
         }
     };
     let ordered2 = ordered.clone();
     let fix_preliminary = move |_| {
         let candidates = ordered();
-        submit(&ctx.get_value(), RollEvent::PreliminaryFixed { post, candidates }, RollMsg::PreliminaryFixed, move || picked.set(BTreeSet::new()));
+        submit(
+            &ctx.get_value(),
+            RollEvent::PreliminaryFixed { post, candidates },
+            RollMsg::PreliminaryFixed,
+            move || picked.set(BTreeSet::new()),
+        );
     };
     let fix_formal = move |_| {
         let c = ctx.get_value();
@@ -103,11 +129,20 @@ fn PostCandidates(ctx: RollCtx, view: RollView, post: PostTitle) -> impl IntoVie
             return refuse(&c, RollMsg::BadDate.text(i18n.lang()).into());
         };
         let candidates = ordered2();
-        submit(&c, RollEvent::FormalFixed { post, candidates, published_on }, RollMsg::FormalFixed, move || picked.set(BTreeSet::new()));
+        submit(
+            &c,
+            RollEvent::FormalFixed {
+                post,
+                candidates,
+                published_on,
+            },
+            RollMsg::FormalFixed,
+            move || picked.set(BTreeSet::new()),
+        );
     };
-    let warning = formal
-        .as_ref()
-        .and_then(|f| view.with_value(|v| v.formal_margin_warning(post, f.candidates.len() as u32)));
+    let warning = formal.as_ref().and_then(|f| {
+        view.with_value(|v| v.formal_margin_warning(post, f.candidates.len() as u32))
+    });
     let slug = format!("{post:?}").to_lowercase();
     view! {
         <section class="card roll-post" data-testid=format!("roll-post-{slug}")>

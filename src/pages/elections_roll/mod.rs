@@ -45,7 +45,11 @@ pub fn parse_day(text: &str) -> Option<NaiveDate> {
 /// A typed count; blank is 0.
 pub fn parse_count(text: &str) -> Option<u32> {
     let t = text.trim();
-    if t.is_empty() { Some(0) } else { t.parse().ok() }
+    if t.is_empty() {
+        Some(0)
+    } else {
+        t.parse().ok()
+    }
 }
 
 /// The roll as it stands on this device; `None` before it is opened.
@@ -55,7 +59,12 @@ pub async fn load_roll(id: &EntityId) -> Result<Option<RollView>, store::StoreEr
 }
 
 /// Checks `ev` against the roll as stored now and appends it. The error is the text to show.
-pub async fn record(profile: &Profile, roll: &EntityId, ev: RollEvent, lang: Lang) -> Result<(), String> {
+pub async fn record(
+    profile: &Profile,
+    roll: &EntityId,
+    ev: RollEvent,
+    lang: Lang,
+) -> Result<(), String> {
     let store = store::shared().await.map_err(|e| e.message(lang))?;
     let view = store
         .entity(roll)
@@ -136,7 +145,14 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 6] = [Tab::Voters, Tab::Candidates, Tab::Proxies, Tab::Boxes, Tab::Tally, Tab::Results];
+    const ALL: [Tab; 6] = [
+        Tab::Voters,
+        Tab::Candidates,
+        Tab::Proxies,
+        Tab::Boxes,
+        Tab::Tally,
+        Tab::Results,
+    ];
 
     fn slug(self) -> &'static str {
         match self {
@@ -184,7 +200,9 @@ pub fn RollPage(tab: Tab, render: fn(RollCtx) -> AnyView) -> impl IntoView {
     // Only a changed roll redraws the screen: a sync that brings other records leaves the
     // forms as they are.
     let state = Memo::new(move |_| {
-        loaded.get().map(|r| r.map_err(|e| e.map(|e| e.message(i18n.lang()))))
+        loaded
+            .get()
+            .map(|r| r.map_err(|e| e.map(|e| e.message(i18n.lang()))))
     });
     view! {
         <section class="page-head roll-head">
@@ -247,8 +265,12 @@ pub fn NotOpened(x: String) -> impl IntoView {
 pub fn Outcome(state: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
     move || {
         state.get().map(|r| match r {
-            Ok(text) => view! { <p class="form-ok" role="status" data-testid="roll-ok">{text}</p> }.into_any(),
-            Err(text) => view! { <p class="form-error" role="alert" data-testid="roll-error">{text}</p> }.into_any(),
+            Ok(text) => view! { <p class="form-ok" role="status" data-testid="roll-ok">{text}</p> }
+                .into_any(),
+            Err(text) => {
+                view! { <p class="form-error" role="alert" data-testid="roll-error">{text}</p> }
+                    .into_any()
+            }
         })
     }
 }

@@ -18,11 +18,20 @@ pub fn Notice() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let loaded = LocalResource::new(move || {
-        let (x, kind) = params.with(|p| (p.get("x").unwrap_or_default(), p.get("kind").unwrap_or_default()));
+        let (x, kind) = params.with(|p| {
+            (
+                p.get("x").unwrap_or_default(),
+                p.get("kind").unwrap_or_default(),
+            )
+        });
         async move {
             let id = roll_entity(&x)?;
             let view = load_roll(&id).await.ok()??;
-            let results = if kind == "results" { compute(&view).await } else { None };
+            let results = if kind == "results" {
+                compute(&view).await
+            } else {
+                None
+            };
             Some((kind, view, results))
         }
     });
@@ -59,7 +68,9 @@ fn unit_line(view: &RollView) -> String {
 
 fn voters_notice(view: &RollView) -> AnyView {
     let count = view.voters.len();
-    let published = view.published().map(|p| p.on.format("%Y年%m月%d日").to_string());
+    let published = view
+        .published()
+        .map(|p| p.on.format("%Y年%m月%d日").to_string());
     view! {
         <h1>"登记参加选举的村（居）民名单"</h1>
         <p>"单位：" {unit_line(view)} "　登记人数：" <strong data-testid="notice-count">{count}</strong> "人"
@@ -89,7 +100,10 @@ fn candidates_notice(view: &RollView) -> AnyView {
     .into_any()
 }
 
-fn results_notice(view: &RollView, results: Option<cunju_domain::election::roll::RollResults>) -> AnyView {
+fn results_notice(
+    view: &RollView,
+    results: Option<cunju_domain::election::roll::RollResults>,
+) -> AnyView {
     let mut lines: Vec<String> = Vec::new();
     let mut validity = String::new();
     if let Some(res) = &results {
@@ -100,7 +114,12 @@ fn results_notice(view: &RollView, results: Option<cunju_domain::election::roll:
                         validity = o.validity.zh.clone();
                     }
                     for d in o.elected() {
-                        lines.push(format!("{}：{}（得票{}）", d.post.label_zh(), name_of(view, &d.person), d.votes));
+                        lines.push(format!(
+                            "{}：{}（得票{}）",
+                            d.post.label_zh(),
+                            name_of(view, &d.person),
+                            d.votes
+                        ));
                     }
                 }
                 RoundStatus::Decided(RoundResult::Invalid(b)) => validity = b.message_zh.clone(),

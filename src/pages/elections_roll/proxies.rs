@@ -41,13 +41,20 @@ fn ProxiesTab(ctx: RollCtx) -> impl IntoView {
         let ctx = c.get_value();
         let lang = i18n.lang();
         let (Some(p), Some(a)) = view.with_value(|v| {
-            (find_voter(v, &principal.get_untracked()), find_voter(v, &agent.get_untracked()))
+            (
+                find_voter(v, &principal.get_untracked()),
+                find_voter(v, &agent.get_untracked()),
+            )
         }) else {
             return refuse(&ctx, RollMsg::VoterNotFound.text(lang).into());
         };
         submit(
             &ctx,
-            RollEvent::ProxyRecorded { principal: p, agent: a, relation: RELATIONS[relation.get_untracked()] },
+            RollEvent::ProxyRecorded {
+                principal: p,
+                agent: a,
+                relation: RELATIONS[relation.get_untracked()],
+            },
             RollMsg::ProxyRecorded,
             move || {
                 principal.set(String::new());
@@ -60,12 +67,24 @@ fn ProxiesTab(ctx: RollCtx) -> impl IntoView {
         let Some(day) = parse_day(&on.get_untracked()) else {
             return refuse(&ctx, RollMsg::BadDate.text(i18n.lang()).into());
         };
-        submit(&ctx, RollEvent::ProxiesPublished { on: day }, RollMsg::Published, || ());
+        submit(
+            &ctx,
+            RollEvent::ProxiesPublished { on: day },
+            RollMsg::Published,
+            || (),
+        );
     };
     let rows = view.with_value(|v: &RollView| {
         v.proxies
             .iter()
-            .map(|p| (p.principal.clone(), v.label(&p.principal), v.label(&p.agent), p.relation))
+            .map(|p| {
+                (
+                    p.principal.clone(),
+                    v.label(&p.principal),
+                    v.label(&p.agent),
+                    p.relation,
+                )
+            })
             .collect::<Vec<_>>()
     });
     let (max, published) = view.with_value(|v| (v.proxy_max(), v.proxies_published));

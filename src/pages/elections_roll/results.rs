@@ -30,12 +30,26 @@ pub async fn load_kinship(unit: &UnitId) -> Result<Kinship, store::StoreError> {
     let mut links = Vec::new();
     let mut sexes = Vec::new();
     for p in &people {
-        if let Some(sex) = p.doc.get("sex").and_then(|s| serde_json::from_value::<Sex>(s.clone()).ok()) {
+        if let Some(sex) = p
+            .doc
+            .get("sex")
+            .and_then(|s| serde_json::from_value::<Sex>(s.clone()).ok())
+        {
             sexes.push((p.id.clone(), sex));
         }
-        for link in p.doc.get("relatives").and_then(|r| r.as_array()).into_iter().flatten() {
-            let other = link.get("other").and_then(|o| serde_json::from_value::<EntityId>(o.clone()).ok());
-            let relation = link.get("relation").and_then(|r| serde_json::from_value::<Relation>(r.clone()).ok());
+        for link in p
+            .doc
+            .get("relatives")
+            .and_then(|r| r.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let other = link
+                .get("other")
+                .and_then(|o| serde_json::from_value::<EntityId>(o.clone()).ok());
+            let relation = link
+                .get("relation")
+                .and_then(|r| serde_json::from_value::<Relation>(r.clone()).ok());
             if let (Some(other), Some(relation)) = (other, relation) {
                 links.push((p.id.clone(), other, relation));
             }
@@ -109,6 +123,7 @@ fn ResultsTab(ctx: RollCtx) -> impl IntoView {
 fn ResultsBody(res: RollResults, view: RollView, i18n: I18n) -> impl IntoView {
     let turnout = res.turnout.map(|t| (t.denominator(), t.voted, t.ballots));
     let breaches = res.breaches.clone();
+    let breach_count = breaches.len();
     let rerun_ballots = res.rerun_ballots.clone();
     let v1 = view.clone();
     let v2 = view.clone();
@@ -121,7 +136,7 @@ fn ResultsBody(res: RollResults, view: RollView, i18n: I18n) -> impl IntoView {
                 <div><dt>{move || i18n.t(RollMsg::Returned)}</dt><dd>{b}</dd></div>
             </dl>
         })}
-        <section class="roll-breaches" data-testid="roll-breaches" data-count=breaches.len()>
+        <section class="roll-breaches" data-testid="roll-breaches" data-count=breach_count>
             <h2>{move || i18n.t(RollMsg::Breaches)}</h2>
             {if breaches.is_empty() {
                 view! { <p class="muted" data-testid="roll-no-breach">{move || i18n.t(RollMsg::NoBreach)}</p> }.into_any()
@@ -170,7 +185,12 @@ fn BreachItem(b: Breach, i18n: I18n) -> impl IntoView {
 }
 
 #[component]
-fn RoundView(status: RoundStatus, view: RollView, i18n: I18n, testid: &'static str) -> impl IntoView {
+fn RoundView(
+    status: RoundStatus,
+    view: RollView,
+    i18n: I18n,
+    testid: &'static str,
+) -> impl IntoView {
     match status {
         RoundStatus::Incomplete(missing) => view! {
             <div data-testid=testid data-state="incomplete">
@@ -197,20 +217,37 @@ fn OutcomeView(outcome: Outcome, view: RollView, i18n: I18n) -> impl IntoView {
     let validity = outcome.validity.clone();
     let elected: Vec<String> = outcome
         .elected()
-        .map(|d| format!("{} {}", post_label(d.post, Lang::Zh), name_of(&view, &d.person)))
+        .map(|d| {
+            format!(
+                "{} {}",
+                post_label(d.post, Lang::Zh),
+                name_of(&view, &d.person)
+            )
+        })
         .collect();
     let rows: Vec<_> = outcome
         .decisions
         .iter()
-        .map(|d| (d.post, name_of(&view, &d.person), d.votes, verdict_msg(&d.verdict), d.verdict == Verdict::Elected, d.reason.clone()))
+        .map(|d| {
+            (
+                d.post,
+                name_of(&view, &d.person),
+                d.votes,
+                verdict_msg(&d.verdict),
+                d.verdict == Verdict::Elected,
+                d.reason.clone(),
+            )
+        })
         .collect();
     let ties: Vec<Reason> = outcome.tie_votes.iter().map(|t| t.reason.clone()).collect();
     let vacancies: Vec<Reason> = outcome.vacancies.iter().map(|v| v.reason.clone()).collect();
     let next = outcome.next.clone();
-    let list = move |items: Vec<Reason>, testid: &'static str| view! {
-        <ul data-testid=testid>
-            {items.into_iter().map(|r| view! { <li>{move || reason_text(&r, i18n.lang())}</li> }).collect_view()}
-        </ul>
+    let list = move |items: Vec<Reason>, testid: &'static str| {
+        view! {
+            <ul data-testid=testid>
+                {items.into_iter().map(|r| view! { <li>{move || reason_text(&r, i18n.lang())}</li> }).collect_view()}
+            </ul>
+        }
     };
     view! {
         <p class="form-ok" data-testid="roll-validity">{move || reason_text(&validity, i18n.lang())}</p>

@@ -28,7 +28,11 @@ fn ballot(view: &RollView, round: TallyRound) -> Vec<(PostTitle, Vec<IdNumber>)>
             .map(|post| {
                 let list = match view.formal_for(post) {
                     Some(l) => l.candidates.clone(),
-                    None => view.nominations_for(post).iter().map(|n| n.id_number.clone()).collect(),
+                    None => view
+                        .nominations_for(post)
+                        .iter()
+                        .map(|n| n.id_number.clone())
+                        .collect(),
                 };
                 (post, list)
             })
@@ -142,16 +146,32 @@ fn BoxCount(
     posts: Vec<(PostTitle, Vec<IdNumber>)>,
 ) -> impl IntoView {
     let i18n = ctx.i18n;
-    let sheet = view.ballots.iter().find(|b| b.round == round && b.box_no == box_no);
+    let sheet = view
+        .ballots
+        .iter()
+        .find(|b| b.round == round && b.box_no == box_no);
     let issued = RwSignal::new(sheet.map(|s| s.issued.to_string()).unwrap_or_default());
     let returned = RwSignal::new(sheet.map(|s| s.returned.to_string()).unwrap_or_default());
     let c = ctx.clone();
     let b = box_no.clone();
     let save = move |_| {
-        let (Some(issued), Some(returned)) = (parse_count(&issued.get_untracked()), parse_count(&returned.get_untracked())) else {
+        let (Some(issued), Some(returned)) = (
+            parse_count(&issued.get_untracked()),
+            parse_count(&returned.get_untracked()),
+        ) else {
             return refuse(&c, RollMsg::BadNumber.text(i18n.lang()).into());
         };
-        submit(&c, RollEvent::BallotsCounted { round, box_no: b.clone(), issued, returned }, RollMsg::CountSaved, || ());
+        submit(
+            &c,
+            RollEvent::BallotsCounted {
+                round,
+                box_no: b.clone(),
+                issued,
+                returned,
+            },
+            RollMsg::CountSaved,
+            || (),
+        );
     };
     view! {
         <section class="card roll-box" data-testid=format!("roll-count-box-{box_no}")>
@@ -183,8 +203,18 @@ fn PostCount(
         .iter()
         .find(|s| s.round == round && s.box_no == box_no && s.post == post)
         .cloned();
-    let valid = RwSignal::new(sheet.as_ref().map(|s| s.valid.to_string()).unwrap_or_default());
-    let invalid = RwSignal::new(sheet.as_ref().map(|s| s.invalid.to_string()).unwrap_or_default());
+    let valid = RwSignal::new(
+        sheet
+            .as_ref()
+            .map(|s| s.valid.to_string())
+            .unwrap_or_default(),
+    );
+    let invalid = RwSignal::new(
+        sheet
+            .as_ref()
+            .map(|s| s.invalid.to_string())
+            .unwrap_or_default(),
+    );
     let rows: Vec<(IdNumber, String, RwSignal<String>)> = candidates
         .into_iter()
         .map(|id| {
@@ -201,7 +231,10 @@ fn PostCount(
     let slug = format!("{post:?}").to_lowercase();
     let save = move |_| {
         let lang = i18n.lang();
-        let (Some(valid), Some(invalid)) = (parse_count(&valid.get_untracked()), parse_count(&invalid.get_untracked())) else {
+        let (Some(valid), Some(invalid)) = (
+            parse_count(&valid.get_untracked()),
+            parse_count(&invalid.get_untracked()),
+        ) else {
             return refuse(&ctx, RollMsg::BadNumber.text(lang).into());
         };
         let mut votes = Vec::new();
@@ -209,11 +242,21 @@ fn PostCount(
             let Some(v) = parse_count(&s.get_untracked()) else {
                 return refuse(&ctx, RollMsg::BadNumber.text(lang).into());
             };
-            votes.push(VoteCount { id_number: id.clone(), votes: v });
+            votes.push(VoteCount {
+                id_number: id.clone(),
+                votes: v,
+            });
         }
         submit(
             &ctx,
-            RollEvent::VotesCounted { round, box_no: box_no.clone(), post, valid, invalid, votes },
+            RollEvent::VotesCounted {
+                round,
+                box_no: box_no.clone(),
+                post,
+                valid,
+                invalid,
+                votes,
+            },
             RollMsg::CountSaved,
             || (),
         );
@@ -234,7 +277,13 @@ fn PostCount(
 }
 
 #[component]
-fn TieCount(ctx: RollCtx, view: RollView, round: TallyRound, post: PostTitle, among: Vec<IdNumber>) -> impl IntoView {
+fn TieCount(
+    ctx: RollCtx,
+    view: RollView,
+    round: TallyRound,
+    post: PostTitle,
+    among: Vec<IdNumber>,
+) -> impl IntoView {
     let i18n = ctx.i18n;
     let rows: Vec<(IdNumber, String, RwSignal<String>)> = among
         .into_iter()
@@ -250,9 +299,17 @@ fn TieCount(ctx: RollCtx, view: RollView, round: TallyRound, post: PostTitle, am
             let Some(v) = parse_count(&s.get_untracked()) else {
                 return refuse(&ctx, RollMsg::BadNumber.text(i18n.lang()).into());
             };
-            votes.push(VoteCount { id_number: id.clone(), votes: v });
+            votes.push(VoteCount {
+                id_number: id.clone(),
+                votes: v,
+            });
         }
-        submit(&ctx, RollEvent::TieVoteCounted { round, post, votes }, RollMsg::CountSaved, || ());
+        submit(
+            &ctx,
+            RollEvent::TieVoteCounted { round, post, votes },
+            RollMsg::CountSaved,
+            || (),
+        );
     };
     view! {
         <section class="card roll-tie" data-testid="roll-tie">

@@ -3,6 +3,8 @@
 //! one voter, importing a CSV (every bad row listed by line, nothing imported from a bad file)
 //! and publishing the list with its count and date.
 
+use cunju_domain::directory::person::mask_id_number;
+use cunju_domain::directory::units::RowError;
 use cunju_domain::election::ElectionType;
 use cunju_domain::election::roll::{
     RollEvent, RollPlan, RollView, VoterCategory, parse_voter, plan_voter_import,
@@ -10,8 +12,6 @@ use cunju_domain::election::roll::{
 use cunju_domain::election::tally::{PostTitle, Seats};
 use cunju_domain::election::template::{ElectoralMode, RulePackVersion, pack_in_force};
 use cunju_domain::event::UnitKind;
-use cunju_domain::directory::person::mask_id_number;
-use cunju_domain::directory::units::RowError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -79,7 +79,10 @@ fn OpenRoll(ctx: RollCtx) -> impl IntoView {
         let Some(units) = units.get_untracked().and_then(Result::ok) else {
             return;
         };
-        let Some(u) = units.iter().find(|u| u.code.as_str() == unit.get_untracked()) else {
+        let Some(u) = units
+            .iter()
+            .find(|u| u.code.as_str() == unit.get_untracked())
+        else {
             return refuse(&ctx2, RollMsg::ChooseUnit.text(lang).into());
         };
         let committee = if u.kind == UnitKind::Village {
@@ -201,7 +204,12 @@ fn Summary(ctx: RollCtx, view: RollView) -> impl IntoView {
         let Some(day) = parse_day(&on.get_untracked()) else {
             return refuse(&ctx, RollMsg::BadDate.text(i18n.lang()).into());
         };
-        submit(&ctx, RollEvent::ListPublished { on: day, count }, RollMsg::Published, || ());
+        submit(
+            &ctx,
+            RollEvent::ListPublished { on: day, count },
+            RollMsg::Published,
+            || (),
+        );
     };
     view! {
         <section class="card roll-summary">
@@ -245,7 +253,8 @@ fn AddVoter(ctx: RollCtx, view: RollView) -> impl IntoView {
     let age_day = view.age_day(today());
     let add = move |_| {
         let lang = i18n.lang();
-        let cat = VoterCategory::parse(&category.get_untracked()).unwrap_or(VoterCategory::Resident);
+        let cat =
+            VoterCategory::parse(&category.get_untracked()).unwrap_or(VoterCategory::Resident);
         match parse_voter(
             &name.get_untracked(),
             &id_number.get_untracked(),
@@ -255,13 +264,18 @@ fn AddVoter(ctx: RollCtx, view: RollView) -> impl IntoView {
             age_day,
             today(),
         ) {
-            Err(p) => refuse(&ctx, match lang {
-                Lang::Zh => p.message_zh(),
-                Lang::En => p.to_string(),
-            }),
+            Err(p) => refuse(
+                &ctx,
+                match lang {
+                    Lang::Zh => p.message_zh(),
+                    Lang::En => p.to_string(),
+                },
+            ),
             Ok(entry) => submit(
                 &ctx,
-                RollEvent::VotersRegistered { voters: vec![entry] },
+                RollEvent::VotersRegistered {
+                    voters: vec![entry],
+                },
                 RollMsg::VoterAdded,
                 move || {
                     name.set(String::new());

@@ -90,7 +90,12 @@ pub fn roll_drafts(
         .collect();
     let chair = [men[0].clone(), men[1].clone()];
     let vice = [women[0].clone(), men[2].clone()];
-    let members = [women[1].clone(), men[3].clone(), men[4].clone(), women[2].clone()];
+    let members = [
+        women[1].clone(),
+        men[3].clone(),
+        men[4].clone(),
+        women[2].clone(),
+    ];
 
     let mut events = vec![RollEvent::Opened {
         plan: RollPlan {
@@ -99,9 +104,18 @@ pub fn roll_drafts(
             mode: ElectoralMode::Direct,
             pack: RulePackVersion::CqVc2025,
             seats: vec![
-                Seats { post: PostTitle::Chair, count: 1 },
-                Seats { post: PostTitle::ViceChair, count: 1 },
-                Seats { post: PostTitle::Member, count: 3 },
+                Seats {
+                    post: PostTitle::Chair,
+                    count: 1,
+                },
+                Seats {
+                    post: PostTitle::ViceChair,
+                    count: 1,
+                },
+                Seats {
+                    post: PostTitle::Member,
+                    count: 3,
+                },
             ],
             proxy_max_principals: 3,
             multi_ethnic: false,
@@ -109,9 +123,14 @@ pub fn roll_drafts(
         },
     }];
     for chunk in voters.chunks(MAX_VOTERS_PER_EVENT) {
-        events.push(RollEvent::VotersRegistered { voters: chunk.to_vec() });
+        events.push(RollEvent::VotersRegistered {
+            voters: chunk.to_vec(),
+        });
     }
-    events.push(RollEvent::ListPublished { on: day(2026, 3, 31), count: n });
+    events.push(RollEvent::ListPublished {
+        on: day(2026, 3, 31),
+        count: n,
+    });
     let lists: [(PostTitle, &[IdNumber]); 3] = [
         (PostTitle::Chair, &chair),
         (PostTitle::ViceChair, &vice),
@@ -143,7 +162,11 @@ pub fn roll_drafts(
         no: "2".into(),
         kind: BoxKind::Mobile,
         seal_no: "青选-002".into(),
-        scrutineers: vec!["张监票(演示)".into(), "刘监票(演示)".into(), "陈监票(演示)".into()],
+        scrutineers: vec![
+            "张监票(演示)".into(),
+            "刘监票(演示)".into(),
+            "陈监票(演示)".into(),
+        ],
         approved_on: Some(day(2026, 4, 18)),
     });
     // About three quarters vote, one in ten of them at the mobile box.
@@ -166,7 +189,10 @@ pub fn roll_drafts(
             votes: list
                 .iter()
                 .zip(pcts)
-                .map(|(id, p)| VoteCount { id_number: id.clone(), votes: share(*p) })
+                .map(|(id, p)| VoteCount {
+                    id_number: id.clone(),
+                    votes: share(*p),
+                })
                 .collect(),
         };
         events.push(count(PostTitle::Chair, &chair, &[72, 24]));

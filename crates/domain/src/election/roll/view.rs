@@ -725,7 +725,12 @@ impl RollView {
 
     /// Checks `ev` and, if it passes, folds it: for code that builds a roll in memory (seed
     /// data, previews) rather than from stored events.
-    pub fn record(&mut self, unit: &UnitId, ev: RollEvent, today: NaiveDate) -> Result<(), RollError> {
+    pub fn record(
+        &mut self,
+        unit: &UnitId,
+        ev: RollEvent,
+        today: NaiveDate,
+    ) -> Result<(), RollError> {
         self.check(unit, &ev, today)?;
         self.fold(ev);
         Ok(())
