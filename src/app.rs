@@ -38,6 +38,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/elections/:x") view=pages::elections::detail::ElectionDetail/>
                     <Route path=path!("/elections/:x/notice") view=pages::elections::notice::ElectionNotice/>
                     <Route path=path!("/elections/:x/steps/:code") view=pages::elections::step::ElectionStep/>
+                    <Route path=path!("/elections/:x/voters") view=pages::elections_roll::voters::Voters/>
+                    <Route path=path!("/elections/:x/candidates") view=pages::elections_roll::candidates::Candidates/>
+                    <Route path=path!("/elections/:x/proxies") view=pages::elections_roll::proxies::Proxies/>
+                    <Route path=path!("/elections/:x/boxes") view=pages::elections_roll::boxes::Boxes/>
+                    <Route path=path!("/elections/:x/tally") view=pages::elections_roll::tally::TallyEntry/>
+                    <Route path=path!("/elections/:x/results") view=pages::elections_roll::results::Results/>
+                    <Route path=path!("/elections/:x/notices/:kind") view=pages::elections_roll::notices::Notice/>
 
                     // ── eligibility ──
 

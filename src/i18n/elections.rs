@@ -106,4 +106,5 @@ messages! {
     KindStepTicked => "确认步骤", "Step ticked";
     KindStepUnticked => "撤销确认", "Tick withdrawn";
     KindStepEdited => "补充材料", "Step material added";
+    KindElectionRoll => "选民登记与计票记录", "Voter roll and tally record";
 }

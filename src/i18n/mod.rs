@@ -74,6 +74,7 @@ macro_rules! messages {
 // Each module keeps its own table, so modules grow without touching this file.
 pub mod allowances;
 pub mod elections;
+pub mod elections_roll;
 pub mod eligibility;
 pub mod training;
 
@@ -292,6 +293,7 @@ impl Msg {
             EventBody::StepTicked(_) => elections::ElectionMsg::KindStepTicked.into(),
             EventBody::StepUnticked(_) => elections::ElectionMsg::KindStepUnticked.into(),
             EventBody::StepEdited(_) => elections::ElectionMsg::KindStepEdited.into(),
+            EventBody::ElectionRoll(_) => elections::ElectionMsg::KindElectionRoll.into(),
 
             // ── eligibility ──
 
@@ -426,6 +428,7 @@ mod tests {
     fn every_message_has_text_in_both_languages() {
         check_table(Msg::ALL);
         check_table(elections::ElectionMsg::ALL);
+        check_table(elections_roll::RollMsg::ALL);
         check_table(eligibility::EligibilityMsg::ALL);
         check_table(allowances::AllowanceMsg::ALL);
         check_table(training::TrainingMsg::ALL);

@@ -14,6 +14,7 @@ pub mod units_import;
 
 // ── elections ──
 pub mod elections;
+pub mod elections_roll;
 
 // ── eligibility ──
 

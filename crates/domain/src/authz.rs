@@ -104,6 +104,11 @@ pub enum Action {
     UntickElectionStep,
     /// 补充步骤材料 — the village official of the unit; after a tick it needs re-review.
     EditElectionStep,
+    /// 选民登记 — open the roll, register voters, publish, objections, nominations, candidate
+    /// lists, proxies, ballot boxes.
+    RegisterElectionRoll,
+    /// 计票录入 — counts per box and post, tie votes, void elections.
+    EnterElectionTally,
     // ── eligibility: actions ──
 
     // ── allowances: actions ──
@@ -123,6 +128,8 @@ impl Action {
             EventBody::StepTicked(_) => Some(Action::TickElectionStep),
             EventBody::StepUnticked(_) => Some(Action::UntickElectionStep),
             EventBody::StepEdited(_) => Some(Action::EditElectionStep),
+            EventBody::ElectionRoll(ev) if ev.is_tally() => Some(Action::EnterElectionTally),
+            EventBody::ElectionRoll(_) => Some(Action::RegisterElectionRoll),
 
             // ── eligibility ──
 
@@ -194,6 +201,12 @@ pub fn permits(role: Role, action: Action) -> bool {
         // Written only through the actions above.
         Action::RecordEvent(EntityKind::Election) => false,
         Action::ReadEvent(EntityKind::Election) => matches!(
+        } // ── elections ──
+        Action::RegisterElectionRoll | Action::RecordEvent(EntityKind::ElectionRoll) => {
+            matches!(role, VillageOfficial | TownshipSupervisor)
+        }
+        Action::EnterElectionTally => matches!(role, TownshipSupervisor),
+        Action::ReadEvent(EntityKind::ElectionRoll) => matches!(
             role,
             VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
         ),

@@ -148,6 +148,7 @@ pub fn apply(state: &mut Option<EntityState>, ev: &Event) -> Applied {
         | EventBody::StepTicked(_)
         | EventBody::StepUnticked(_)
         | EventBody::StepEdited(_) => crate::election::record::fold_into_doc(doc, ev),
+        EventBody::ElectionRoll(_) => crate::election::roll::apply_to_doc(doc, ev),
 
         // ── eligibility ──
 

@@ -8,6 +8,7 @@ pub mod breach;
 pub mod calendar;
 pub mod recall;
 pub mod record;
+pub mod roll;
 pub mod schedule;
 pub mod tally;
 pub mod template;

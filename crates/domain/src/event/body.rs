@@ -25,6 +25,8 @@ pub enum EntityKind {
     // ── elections: entity kinds ──
     /// 选举 — one committee election (`election:<X>`): timetable, ticks, breaches.
     Election,
+    /// 选民登记与计票台账 — the registers and tally of `election:<X>`, id `election_roll:<X>`.
+    ElectionRoll,
     // ── eligibility: entity kinds ──
 
     // ── allowances: entity kinds ──
@@ -38,6 +40,7 @@ impl EntityKind {
         EntityKind::Person,
         // ── elections ──
         EntityKind::Election,
+        EntityKind::ElectionRoll,
         // ── eligibility ──
 
         // ── allowances ──
@@ -52,6 +55,7 @@ impl EntityKind {
             EntityKind::Person => "person",
             // ── elections ──
             EntityKind::Election => "election",
+            EntityKind::ElectionRoll => "election_roll",
             // ── eligibility ──
 
             // ── allowances ──
@@ -209,6 +213,8 @@ pub enum EventBody {
     StepUnticked(crate::election::StepUnticked),
     /// 补充材料 (village official)
     StepEdited(crate::election::StepEdited),
+    /// 选民登记与计票 — every event of an election roll (`op` names which).
+    ElectionRoll(crate::election::roll::RollEvent),
 
     // ── eligibility ──
 
@@ -233,6 +239,7 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     ("step_ticked", 1),
     ("step_unticked", 1),
     ("step_edited", 1),
+    ("election_roll", 1),
     // ── eligibility ──
 
     // ── allowances ──
@@ -264,6 +271,7 @@ impl EventBody {
             EventBody::StepTicked(_) => "step_ticked",
             EventBody::StepUnticked(_) => "step_unticked",
             EventBody::StepEdited(_) => "step_edited",
+            EventBody::ElectionRoll(_) => "election_roll",
 
             // ── eligibility ──
 
@@ -296,6 +304,7 @@ impl EventBody {
             | EventBody::StepTicked(_)
             | EventBody::StepUnticked(_)
             | EventBody::StepEdited(_) => Some(EntityKind::Election),
+            EventBody::ElectionRoll(_) => Some(EntityKind::ElectionRoll),
 
             // ── eligibility ──
 
@@ -402,6 +411,9 @@ impl EventBody {
             EventBody::StepTicked(b) => Ok(b.validate()?),
             EventBody::StepUnticked(b) => Ok(b.validate()?),
             EventBody::StepEdited(b) => Ok(b.validate()?),
+            EventBody::ElectionRoll(ev) => {
+                crate::election::roll::validate_event(ev).map_err(|e| invalid(e.to_string()))
+            }
 
             // ── eligibility ──
 
@@ -515,6 +527,7 @@ pub(crate) mod tests {
                 notes: "补拍公告照片".into(),
                 evidence: vec![crate::ids::Hash::of(b"photo")],
             }),
+            EventBody::ElectionRoll(crate::election::roll::tests::sample_event()),
             // ── eligibility ──
 
             // ── allowances ──

@@ -5,6 +5,7 @@
 //! transaction, so `verify` checks them and devices receive them through sync. Idempotent.
 
 mod elections;
+pub mod election_roll;
 mod people;
 
 use std::time::{Duration, Instant};
@@ -191,11 +192,11 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport> {
         .count_events_of_kind("person_recorded", DEMO_DISTRICT, Some(SERVER_ACTOR))
         .await?;
     let (mut people_recorded, mut links_recorded) = (0, 0);
+    let residents = resident_drafts(now);
     if seeded == 0 {
-        let residents = resident_drafts(now);
         people_recorded = residents.people;
         links_recorded = residents.links;
-        drafts.extend(residents.drafts);
+        drafts.extend(residents.drafts.iter().cloned());
     }
     if store
         .count_events_of_kind("election_opened", DEMO_DISTRICT, Some(SERVER_ACTOR))
@@ -207,6 +208,8 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport> {
     let started = Instant::now();
     store.append_server_events(drafts, now).await?;
     let write_time = started.elapsed();
+    // ── elections ──
+    election_roll::seed_roll(store, &residents.drafts, seeded == 0, now).await?;
 
     let mut accounts = Vec::new();
     for &(username, role, scope, name) in DEMO_ACCOUNTS {
