@@ -55,6 +55,18 @@ pub fn rates_entity(district: &UnitId) -> EntityId {
         .expect("a unit code is a valid id fragment")
 }
 
+/// Rate tables are set at the district and apply to every unit below it, so a user receives
+/// those of the units above their scope too (pull serves only the scope's own subtree; the
+/// server offers these through `GET /api/v1/allowances/rates`).
+pub fn may_read_rates(profile: &crate::sync::Profile, ev: &Event) -> bool {
+    matches!(ev.body, EventBody::AllowanceRatesSet(_))
+        && crate::authz::permits(
+            profile.role,
+            crate::authz::Action::ReadEvent(crate::event::EntityKind::AllowanceRates),
+        )
+        && (profile.scope.is_within(&ev.unit) || ev.unit.is_within(&profile.scope))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Event payloads
 
@@ -635,6 +647,56 @@ impl RosterBuildError {
             RosterBuildError::Allowance(AllowanceError::Money(_)) => "金额过大，无法计算".into(),
         }
     }
+}
+
+/// A typed view from a projection's document (`None` if it is not one).
+pub fn view<T: serde::de::DeserializeOwned>(state: &crate::projection::EntityState) -> Option<T> {
+    serde_json::from_value(state.doc.clone()).ok()
+}
+
+/// A roster's worker from the person's directory record and their qualification file.
+pub fn worker(
+    person: &crate::projection::EntityState,
+    file: QualificationFile,
+    community: String,
+) -> Option<Worker> {
+    let text = |field: &str| {
+        person
+            .doc
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    Some(Worker {
+        name: text("name")?,
+        sex: serde_json::from_value(person.doc.get("sex")?.clone()).ok()?,
+        id_number: text("id_number")?,
+        community,
+        file,
+    })
+}
+
+/// Every worker from the projections on hand: qualification files matched to their persons,
+/// named after the unit they serve in (`unit_name`).
+pub fn workers(
+    persons: &[crate::projection::EntityState],
+    files: &[crate::projection::EntityState],
+    unit_name: impl Fn(&UnitId) -> String,
+) -> Vec<Worker> {
+    files
+        .iter()
+        .filter_map(|state| {
+            let file: QualificationFile = view(state)?;
+            let person_id = &file.qualification.person;
+            let person = persons.iter().find(|p| &p.id == person_id)?;
+            let unit = file
+                .qualification
+                .posts
+                .last()
+                .map_or(state.unit.clone(), |t| t.unit.clone());
+            worker(person, file, unit_name(&unit))
+        })
+        .collect()
 }
 
 fn payees(workers: &[Worker], today: NaiveDate) -> Result<Vec<Payee>, RosterBuildError> {
@@ -1236,6 +1298,27 @@ pub(crate) mod tests {
         }
         assert!(!crate::authz::may_read_event(
             &profile(Trainer, TOWNSHIP),
+            &draft
+        ));
+    }
+
+    #[test]
+    fn rate_tables_reach_every_unit_below_the_district() {
+        let mut w = Writer::new();
+        let rates = w.write(DISTRICT, "allowance_rates:5001", sample_rates());
+        assert!(may_read_rates(
+            &profile(Role::VillageOfficial, COMMUNITY),
+            &rates
+        ));
+        assert!(may_read_rates(&profile(Role::DistrictAdmin, "50"), &rates));
+        assert!(!may_read_rates(
+            &profile(Role::VillageOfficial, "5002001001"),
+            &rates
+        ));
+        assert!(!may_read_rates(&profile(Role::Trainer, COMMUNITY), &rates));
+        let draft = w.write(COMMUNITY, "roster:r1", sample_draft());
+        assert!(!may_read_rates(
+            &profile(Role::DistrictAdmin, DISTRICT),
             &draft
         ));
     }
