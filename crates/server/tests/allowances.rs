@@ -256,7 +256,7 @@ async fn seeded_demo_records_give_a_roster_with_real_rows(db: Db) {
         roster.footer.total,
         Fen::yuan(3 * (500 + 300 + 200 + 200 + 100))
     );
-    assert_eq!(roster.footer.total_capital, "肆仟伍佰元整");
+    assert_eq!(roster.footer.total_capital, "叁仟玖佰元整");
     assert_eq!(roster.rate_versions, [seed::DEMO_RATES_VERSION]);
     assert_eq!(roster.status, RosterStatus::Draft);
     let has = |f: fn(&WarningKind) -> bool| roster.warnings.iter().any(|w| f(&w.kind));
