@@ -110,7 +110,10 @@ async fn allowance_records_sync_within_scope_by_permitted_roles_only(db: Db) {
 
     let mut da = Device::new("admin", &admin.profile);
     let set = write(&mut da, "5099", "allowance_rates:5099", rates);
-    assert_eq!(statuses(&admin.push(&[set.clone()]).await), ["accepted"]);
+    assert_eq!(
+        statuses(&admin.push(std::slice::from_ref(&set)).await),
+        ["accepted"]
+    );
 
     // The village official records a worker and drafts the roster of the village.
     let mut dv = Device::new("village2", &village.profile);
