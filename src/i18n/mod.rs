@@ -298,6 +298,16 @@ impl Msg {
             // ── eligibility ──
 
             // ── allowances ──
+            EventBody::QualificationRecorded(_) => {
+                allowances::AllowanceMsg::KindQualificationRecorded.into()
+            }
+            EventBody::AllowanceRatesSet(_) => {
+                allowances::AllowanceMsg::KindAllowanceRatesSet.into()
+            }
+            EventBody::RosterDrafted(_) => allowances::AllowanceMsg::KindRosterDrafted.into(),
+            EventBody::RosterReviewed(_) => allowances::AllowanceMsg::KindRosterReviewed.into(),
+            EventBody::RosterSentBack(_) => allowances::AllowanceMsg::KindRosterSentBack.into(),
+            EventBody::RosterApproved(_) => allowances::AllowanceMsg::KindRosterApproved.into(),
 
             // ── training ──
             EventBody::Unknown(_) => Msg::KindOther.into(),

@@ -112,7 +112,12 @@ pub enum Action {
     // ── eligibility: actions ──
 
     // ── allowances: actions ──
-
+    /// 登记资格档案 — certificates, registrations, hours, posts, bank cards, adjustments.
+    EditQualifications,
+    /// 设定发放标准 — district rate tables.
+    SetAllowanceRates,
+    /// A step of a roster's approval (`allowance::roster::may_take`).
+    Roster(crate::allowance::roster::RosterStep),
     // ── training: actions ──
 }
 
@@ -134,6 +139,20 @@ impl Action {
             // ── eligibility ──
 
             // ── allowances ──
+            EventBody::QualificationRecorded(_) => Some(Action::EditQualifications),
+            EventBody::AllowanceRatesSet(_) => Some(Action::SetAllowanceRates),
+            EventBody::RosterDrafted(_) => Some(Action::Roster(
+                crate::allowance::roster::RosterStep::Prepare,
+            )),
+            EventBody::RosterReviewed(_) => {
+                Some(Action::Roster(crate::allowance::roster::RosterStep::Review))
+            }
+            EventBody::RosterSentBack(_) => Some(Action::Roster(
+                crate::allowance::roster::RosterStep::SendBack,
+            )),
+            EventBody::RosterApproved(_) => Some(Action::Roster(
+                crate::allowance::roster::RosterStep::Approve,
+            )),
 
             // ── training ──
             EventBody::Unknown(_) => None,
@@ -214,6 +233,28 @@ pub fn permits(role: Role, action: Action) -> bool {
 
         // ── allowances ──
 
+        // ── eligibility ──
+
+        // ── allowances ──
+        Action::EditQualifications => {
+            matches!(role, VillageOfficial | TownshipReviewer | DistrictAdmin)
+        }
+        Action::SetAllowanceRates => role == DistrictAdmin,
+        Action::Roster(step) => crate::allowance::roster::may_take(role, step),
+        Action::RecordEvent(EntityKind::Qualification) => permits(role, Action::EditQualifications),
+        Action::RecordEvent(EntityKind::AllowanceRates) => permits(role, Action::SetAllowanceRates),
+        Action::RecordEvent(EntityKind::Roster) => permits(
+            role,
+            Action::Roster(crate::allowance::roster::RosterStep::Prepare),
+        ),
+        // Allowance records are read by those who draft, review or approve rosters and by the
+        // township supervisors who read them (domain-spec §6.2), within their scope.
+        Action::ReadEvent(
+            EntityKind::Qualification | EntityKind::AllowanceRates | EntityKind::Roster,
+        ) => matches!(
+            role,
+            VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
+        ),
         // ── training ──
     }
 }

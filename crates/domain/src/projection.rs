@@ -153,6 +153,12 @@ pub fn apply(state: &mut Option<EntityState>, ev: &Event) -> Applied {
         // ── eligibility ──
 
         // ── allowances ──
+        EventBody::QualificationRecorded(_)
+        | EventBody::AllowanceRatesSet(_)
+        | EventBody::RosterDrafted(_)
+        | EventBody::RosterReviewed(_)
+        | EventBody::RosterSentBack(_)
+        | EventBody::RosterApproved(_) => crate::allowance::records::fold_into_doc(doc, ev),
 
         // ── training ──
         EventBody::Note { .. } | EventBody::Unknown(_) => unreachable!("no entity kind"),

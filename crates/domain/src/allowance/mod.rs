@@ -8,7 +8,9 @@ pub mod entitlement;
 pub mod level;
 pub mod period;
 pub mod rates;
+pub mod records;
 pub mod roster;
+pub mod sheet;
 
 pub use entitlement::{
     Adjustment, AdjustmentKind, AllowanceError, AllowancePolicy, Certificate, ContinuingEducation,

@@ -30,7 +30,12 @@ pub enum EntityKind {
     // ── eligibility: entity kinds ──
 
     // ── allowances: entity kinds ──
-
+    /// 资格档案 — a community worker's qualification file (`qualification:<person>`).
+    Qualification,
+    /// 发放标准 — a district's allowance rate tables (`allowance_rates:<district>`).
+    AllowanceRates,
+    /// 发放花名册 — a payment roster.
+    Roster,
     // ── training: entity kinds ──
 }
 
@@ -44,7 +49,9 @@ impl EntityKind {
         // ── eligibility ──
 
         // ── allowances ──
-
+        EntityKind::Qualification,
+        EntityKind::AllowanceRates,
+        EntityKind::Roster,
         // ── training ──
     ];
 
@@ -59,7 +66,9 @@ impl EntityKind {
             // ── eligibility ──
 
             // ── allowances ──
-
+            EntityKind::Qualification => "qualification",
+            EntityKind::AllowanceRates => "allowance_rates",
+            EntityKind::Roster => "roster",
             // ── training ──
         }
     }
@@ -219,6 +228,18 @@ pub enum EventBody {
     // ── eligibility ──
 
     // ── allowances ──
+    /// 资格档案 — one fact of a worker's qualification file.
+    QualificationRecorded(crate::allowance::records::QualificationFact),
+    /// 发放标准 — a district rate table and its pro-rating rule.
+    AllowanceRatesSet(crate::allowance::records::RatesSet),
+    /// 编制名册
+    RosterDrafted(crate::allowance::records::RosterDraft),
+    /// 街道/乡镇审核
+    RosterReviewed(crate::allowance::records::RosterReview),
+    /// 退回修改
+    RosterSentBack(crate::allowance::records::RosterSendBack),
+    /// 区县审批 — the frozen roster.
+    RosterApproved(crate::allowance::records::RosterApproval),
 
     // ── training ──
     /// A kind or version this build does not know, kept as the exact JSON received.
@@ -243,7 +264,12 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     // ── eligibility ──
 
     // ── allowances ──
-
+    ("qualification_recorded", 1),
+    ("allowance_rates_set", 1),
+    ("roster_drafted", 1),
+    ("roster_reviewed", 1),
+    ("roster_sent_back", 1),
+    ("roster_approved", 1),
     // ── training ──
 ];
 
@@ -276,6 +302,12 @@ impl EventBody {
             // ── eligibility ──
 
             // ── allowances ──
+            EventBody::QualificationRecorded(_) => "qualification_recorded",
+            EventBody::AllowanceRatesSet(_) => "allowance_rates_set",
+            EventBody::RosterDrafted(_) => "roster_drafted",
+            EventBody::RosterReviewed(_) => "roster_reviewed",
+            EventBody::RosterSentBack(_) => "roster_sent_back",
+            EventBody::RosterApproved(_) => "roster_approved",
 
             // ── training ──
             EventBody::Unknown(v) => v.get("kind").and_then(Value::as_str).unwrap_or(""),
@@ -309,6 +341,12 @@ impl EventBody {
             // ── eligibility ──
 
             // ── allowances ──
+            EventBody::QualificationRecorded(_) => Some(EntityKind::Qualification),
+            EventBody::AllowanceRatesSet(_) => Some(EntityKind::AllowanceRates),
+            EventBody::RosterDrafted(_)
+            | EventBody::RosterReviewed(_)
+            | EventBody::RosterSentBack(_)
+            | EventBody::RosterApproved(_) => Some(EntityKind::Roster),
 
             // ── training ──
             EventBody::Note { .. } | EventBody::Unknown(_) => None,
@@ -418,6 +456,24 @@ impl EventBody {
             // ── eligibility ──
 
             // ── allowances ──
+            EventBody::QualificationRecorded(fact) => fact
+                .validate()
+                .map_err(crate::allowance::records::body_error),
+            EventBody::AllowanceRatesSet(set) => set
+                .validate()
+                .map_err(crate::allowance::records::body_error),
+            EventBody::RosterDrafted(draft) => draft
+                .validate()
+                .map_err(crate::allowance::records::body_error),
+            EventBody::RosterReviewed(review) => review
+                .validate()
+                .map_err(crate::allowance::records::body_error),
+            EventBody::RosterSentBack(back) => back
+                .validate()
+                .map_err(crate::allowance::records::body_error),
+            EventBody::RosterApproved(approval) => approval
+                .validate()
+                .map_err(crate::allowance::records::body_error),
 
             // ── training ──
             EventBody::Unknown(_) => Err(invalid(format!(
@@ -531,7 +587,12 @@ pub(crate) mod tests {
             // ── eligibility ──
 
             // ── allowances ──
-
+            crate::allowance::records::tests::sample_fact(),
+            crate::allowance::records::tests::sample_rates(),
+            crate::allowance::records::tests::sample_draft(),
+            crate::allowance::records::tests::sample_review(),
+            crate::allowance::records::tests::sample_send_back(),
+            crate::allowance::records::tests::sample_approval(),
             // ── training ──
         ]
     }

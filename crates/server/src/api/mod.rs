@@ -4,6 +4,7 @@
 //! users, `units` serves the jurisdiction tree.
 
 mod accounts;
+mod allowances;
 mod session;
 mod sync;
 mod units;
@@ -23,6 +24,7 @@ use crate::store::{UserRow, from_db_text};
 use crate::{AppState, now_ms};
 
 pub use accounts::{Account, AccountChange, NewAccount};
+pub use allowances::RatesResponse;
 pub use units::UnitsResponse;
 
 pub fn router(state: AppState) -> Router {
@@ -38,7 +40,8 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(accounts::list).post(accounts::create))
         .route("/users/{username}", patch(accounts::change))
         .route("/users/{username}/password", post(accounts::reset_password))
-        .route("/units", get(units::tree));
+        .route("/units", get(units::tree))
+        .route("/allowances/rates", get(allowances::rates));
     Router::new()
         .nest("/v1", v1)
         .fallback(not_found)

@@ -6,6 +6,7 @@
 
 mod elections;
 pub mod election_roll;
+mod allowances;
 mod people;
 
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ use cunju_domain::ids::{EntityId, EventId, UnitId, UserId};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub use allowances::{DEMO_ALLOWANCE_UNIT, DEMO_RATES_VERSION, allowance_drafts, seed_allowances};
 pub use people::{DEMO_REGION, Household, PeopleMaker, Resident, reference_day};
 
 use crate::store::{Result, SERVER_ACTOR, Store, StoreError, UserRow, db_text, from_db_text};
@@ -207,6 +209,10 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport> {
     }
     let started = Instant::now();
     store.append_server_events(drafts, now).await?;
+    // ── allowances ──
+    let today =
+        chrono::DateTime::from_timestamp_millis(now).map_or_else(reference_day, |t| t.date_naive());
+    allowances::seed_allowances(store, today, now).await?;
     let write_time = started.elapsed();
     // ── elections ──
     election_roll::seed_roll(store, &residents.drafts, seeded == 0, now).await?;
