@@ -25,6 +25,10 @@ pub enum EntityKind {
     // ── elections: entity kinds ──
 
     // ── eligibility: entity kinds ──
+    /// 资格审查规则包 — a district's copy of a rule pack (`rule_pack:…`).
+    RulePack,
+    /// 联审批次 — one village's preliminary candidates in the joint review (`review_batch:…`).
+    ReviewBatch,
 
     // ── allowances: entity kinds ──
 
@@ -38,6 +42,8 @@ impl EntityKind {
         // ── elections ──
 
         // ── eligibility ──
+        EntityKind::RulePack,
+        EntityKind::ReviewBatch,
 
         // ── allowances ──
 
@@ -52,6 +58,8 @@ impl EntityKind {
             // ── elections ──
 
             // ── eligibility ──
+            EntityKind::RulePack => "rule_pack",
+            EntityKind::ReviewBatch => "review_batch",
 
             // ── allowances ──
 
@@ -200,6 +208,22 @@ pub enum EventBody {
     // ── elections (a module's variants carry a struct defined in its own module) ──
 
     // ── eligibility ──
+    /// 复制规则包 (district admin).
+    RulePackCloned(crate::eligibility::events::PackCloned),
+    /// 修改规则包: rules on/off, parameters (district admin).
+    RulePackChanged(crate::eligibility::events::PackChanged),
+    /// 汇总初步候选人 (township).
+    ReviewBatchCompiled(crate::eligibility::events::BatchCompiled),
+    /// 报送县级联审 (township).
+    ReviewBatchSent(crate::eligibility::events::BatchSent),
+    /// 部门联审意见, with HIT details (department; read by it and district admins only).
+    ReviewAnswered(crate::eligibility::events::DepartmentAnswers),
+    /// 部门签署: results per rule and person, no details (department).
+    ReviewSignedOff(crate::eligibility::events::DepartmentSignOff),
+    /// 乡镇党委研究决定 on a WARN hit (township).
+    WarnDecided(crate::eligibility::WarnDecision),
+    /// 下发审查结论: verdict codes only, for the village (township).
+    VerdictsIssued(crate::eligibility::events::IssuedVerdicts),
 
     // ── allowances ──
 
@@ -219,6 +243,14 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     // ── elections ──
 
     // ── eligibility ──
+    ("rule_pack_cloned", 1),
+    ("rule_pack_changed", 1),
+    ("review_batch_compiled", 1),
+    ("review_batch_sent", 1),
+    ("review_answered", 1),
+    ("review_signed_off", 1),
+    ("warn_decided", 1),
+    ("verdicts_issued", 1),
 
     // ── allowances ──
 
@@ -246,6 +278,14 @@ impl EventBody {
             // ── elections ──
 
             // ── eligibility ──
+            EventBody::RulePackCloned(_) => "rule_pack_cloned",
+            EventBody::RulePackChanged(_) => "rule_pack_changed",
+            EventBody::ReviewBatchCompiled(_) => "review_batch_compiled",
+            EventBody::ReviewBatchSent(_) => "review_batch_sent",
+            EventBody::ReviewAnswered(_) => "review_answered",
+            EventBody::ReviewSignedOff(_) => "review_signed_off",
+            EventBody::WarnDecided(_) => "warn_decided",
+            EventBody::VerdictsIssued(_) => "verdicts_issued",
 
             // ── allowances ──
 
@@ -273,6 +313,15 @@ impl EventBody {
             // ── elections ──
 
             // ── eligibility ──
+            EventBody::RulePackCloned(_) | EventBody::RulePackChanged(_) => {
+                Some(EntityKind::RulePack)
+            }
+            EventBody::ReviewBatchCompiled(_)
+            | EventBody::ReviewBatchSent(_)
+            | EventBody::ReviewAnswered(_)
+            | EventBody::ReviewSignedOff(_)
+            | EventBody::WarnDecided(_)
+            | EventBody::VerdictsIssued(_) => Some(EntityKind::ReviewBatch),
 
             // ── allowances ──
 
@@ -374,6 +423,14 @@ impl EventBody {
             // ── elections ──
 
             // ── eligibility ──
+            EventBody::RulePackCloned(c) => c.validate(),
+            EventBody::RulePackChanged(c) => c.validate(),
+            EventBody::ReviewBatchCompiled(c) => c.validate(),
+            EventBody::ReviewBatchSent(_) => Ok(()),
+            EventBody::ReviewAnswered(a) => a.validate(),
+            EventBody::ReviewSignedOff(s) => s.validate(),
+            EventBody::WarnDecided(d) => d.validate(),
+            EventBody::VerdictsIssued(v) => v.validate(),
 
             // ── allowances ──
 
@@ -469,6 +526,31 @@ pub(crate) mod tests {
             // ── elections ──
 
             // ── eligibility ──
+            EventBody::RulePackCloned(crate::eligibility::events::PackCloned {
+                pack: crate::eligibility::RulePack::cq_candidate_2021()
+                    .clone_as("CQ-candidate-2026")
+                    .unwrap(),
+                source_id: "CQ-candidate-2021".into(),
+                source_version: 1,
+            }),
+            EventBody::RulePackChanged(crate::eligibility::events::PackChanged {
+                base_version: 1,
+                changes: vec![crate::eligibility::PackChange::SetEnabled {
+                    rule: crate::eligibility::RuleId::new("N18"),
+                    enabled: false,
+                }],
+            }),
+            EventBody::ReviewBatchCompiled(crate::eligibility::events::tests::compiled()),
+            EventBody::ReviewBatchSent(crate::eligibility::events::BatchSent {}),
+            EventBody::ReviewAnswered(crate::eligibility::events::tests::answers()),
+            EventBody::ReviewSignedOff(crate::eligibility::events::tests::sign_off()),
+            EventBody::WarnDecided(crate::eligibility::events::tests::decision()),
+            EventBody::VerdictsIssued(crate::eligibility::events::IssuedVerdicts {
+                verdicts: vec![crate::eligibility::events::IssuedVerdict {
+                    person: "person:01ARZ3NDEKTSV4RRFFQ69G5FAV".parse().unwrap(),
+                    code: crate::eligibility::VerdictCode::Clear,
+                }],
+            }),
 
             // ── allowances ──
 
