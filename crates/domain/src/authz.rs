@@ -120,7 +120,6 @@ pub enum Action {
     IssueVerdicts,
     /// 查看审查结论 — verdict codes only.
     ReadVerdictCodes,
-
     // ── allowances: actions ──
 
     // ── training: actions ──
@@ -206,14 +205,20 @@ pub fn permits(role: Role, action: Action) -> bool {
             permits(role, Action::ReadDirectory) || role == ReviewDepartment
         } // ── elections ──
 
-          // ── eligibility ──
+        // ── eligibility ──
         Action::EditRulePack => matches!(role, DistrictAdmin),
-        Action::ReadRulePack => matches!(role, TownshipSupervisor | DistrictAdmin | ReviewDepartment),
+        Action::ReadRulePack => {
+            matches!(role, TownshipSupervisor | DistrictAdmin | ReviewDepartment)
+        }
         Action::CompileReviewBatch => matches!(role, TownshipSupervisor | DistrictAdmin),
-        Action::ReadReviewBatch => matches!(role, TownshipSupervisor | DistrictAdmin | ReviewDepartment),
+        Action::ReadReviewBatch => {
+            matches!(role, TownshipSupervisor | DistrictAdmin | ReviewDepartment)
+        }
         Action::AnswerReview => matches!(role, ReviewDepartment),
         Action::ReadHitDetails => matches!(role, DistrictAdmin | ReviewDepartment),
-        Action::ReadReviewResults => matches!(role, TownshipSupervisor | DistrictAdmin | ReviewDepartment),
+        Action::ReadReviewResults => {
+            matches!(role, TownshipSupervisor | DistrictAdmin | ReviewDepartment)
+        }
         Action::DecideWarn => matches!(role, TownshipSupervisor),
         Action::ReadWarnDecisions => matches!(role, TownshipSupervisor | DistrictAdmin),
         Action::IssueVerdicts => matches!(role, TownshipSupervisor | DistrictAdmin),
@@ -227,9 +232,7 @@ pub fn permits(role: Role, action: Action) -> bool {
         Action::ReadEvent(EntityKind::RulePack) => permits(role, Action::ReadRulePack),
         Action::ReadEvent(EntityKind::ReviewBatch) => {
             permits(role, Action::ReadReviewBatch) || permits(role, Action::ReadVerdictCodes)
-        }
-
-          // ── allowances ──
+        } // ── allowances ──
 
           // ── training ──
     }

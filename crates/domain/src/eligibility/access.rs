@@ -144,7 +144,11 @@ mod tests {
     #[test]
     fn a_department_answers_for_itself_only() {
         let court = profile(Role::ReviewDepartment, Some(Department::Court), "c");
-        let police = profile(Role::ReviewDepartment, Some(Department::PublicSecurity), "c");
+        let police = profile(
+            Role::ReviewDepartment,
+            Some(Department::PublicSecurity),
+            "c",
+        );
         let nobody = profile(Role::ReviewDepartment, None, "c");
         for body in [
             EventBody::ReviewAnswered(answers()),
@@ -152,10 +156,19 @@ mod tests {
         ] {
             let ev = event("c", body);
             assert_eq!(authorize_event(&court, &ev), Ok(()));
-            assert_eq!(authorize_event(&police, &ev), Err(RejectReason::NotPermitted));
-            assert_eq!(authorize_event(&nobody, &ev), Err(RejectReason::NotPermitted));
+            assert_eq!(
+                authorize_event(&police, &ev),
+                Err(RejectReason::NotPermitted)
+            );
+            assert_eq!(
+                authorize_event(&nobody, &ev),
+                Err(RejectReason::NotPermitted)
+            );
             let admin = profile(Role::DistrictAdmin, None, "c");
-            assert_eq!(authorize_event(&admin, &ev), Err(RejectReason::NotPermitted));
+            assert_eq!(
+                authorize_event(&admin, &ev),
+                Err(RejectReason::NotPermitted)
+            );
         }
     }
 
@@ -167,7 +180,11 @@ mod tests {
             .filter(|&r| may_read(&profile(r, Some(Department::Court), "u"), &body))
             .collect();
         assert_eq!(readers, [Role::DistrictAdmin, Role::ReviewDepartment]);
-        let police = profile(Role::ReviewDepartment, Some(Department::PublicSecurity), "u");
+        let police = profile(
+            Role::ReviewDepartment,
+            Some(Department::PublicSecurity),
+            "u",
+        );
         assert!(!may_read(&police, &body));
         let village = profile(Role::VillageOfficial, None, "u");
         assert!(!may_read(&village, &EventBody::ReviewSignedOff(sign_off())));
@@ -178,7 +195,10 @@ mod tests {
     fn a_decision_is_signed_by_whoever_records_it() {
         let sup = profile(Role::TownshipSupervisor, None, "supervisor-1");
         assert_eq!(
-            authorize_event(&sup, &event("supervisor-1", EventBody::WarnDecided(decision()))),
+            authorize_event(
+                &sup,
+                &event("supervisor-1", EventBody::WarnDecided(decision()))
+            ),
             Ok(())
         );
         let other = profile(Role::TownshipSupervisor, None, "someone");
@@ -198,7 +218,10 @@ mod tests {
             check_department(Role::VillageOfficial, Some(Department::Court)),
             Err(DepartmentError::NotAReviewDepartment)
         );
-        assert_eq!(Department::parse_code("public_security"), Ok(Department::PublicSecurity));
+        assert_eq!(
+            Department::parse_code("public_security"),
+            Ok(Department::PublicSecurity)
+        );
         assert!(Department::parse_code("police").is_err());
         for d in Department::ALL {
             assert_eq!(Department::parse_code(&d.code()), Ok(d));

@@ -185,7 +185,9 @@ impl BatchCompiled {
 impl DepartmentAnswers {
     pub fn validate(&self) -> Result<(), BodyError> {
         if self.answers.is_empty() {
-            return Err(invalid("a department's answers must hold at least one answer"));
+            return Err(invalid(
+                "a department's answers must hold at least one answer",
+            ));
         }
         for a in &self.answers {
             if a.result != RuleResult::Hit && (a.record_date.is_some() || a.note.is_some()) {

@@ -314,6 +314,105 @@ impl BatchLedger {
     }
 }
 
+/// The computed basic conditions of a nominee from the directory: B01 from the identity number
+/// (its birth date) on election day; B03 "registered in this unit" — until the elections module
+/// publishes voter lists, being recorded in the batch's village or community stands for it;
+/// B06 no election-committee roster yet, so not applicable. `None` if the identity number is
+/// not valid (the nominee then stays pending on B01).
+pub fn basic_from_directory(
+    person: &EntityId,
+    id_number: &str,
+    registered_in: &UnitId,
+    batch_unit: &UnitId,
+    election_day: NaiveDate,
+) -> Option<BasicCheck> {
+    let id = crate::directory::person::IdNumber::parse(id_number, election_day).ok()?;
+    let registered: BTreeSet<EntityId> = if registered_in.is_within(batch_unit) {
+        BTreeSet::from([person.clone()])
+    } else {
+        BTreeSet::new()
+    };
+    Some(super::basic::check_basic(
+        person,
+        &id,
+        election_day,
+        Some(&registered),
+        &BTreeSet::new(),
+    ))
+}
+
+/// 联审结果表 — the batch's result for the files: one row per nominee with the verdict and
+/// every reason, and who answered for each department.
+pub fn result_workbook(
+    ledger: &BatchLedger,
+    unit_name: &str,
+    basics: &BTreeMap<EntityId, BasicCheck>,
+) -> crate::export::Workbook {
+    use crate::export::{Cell, Sheet, Workbook};
+    let Some(c) = ledger.compiled.as_ref() else {
+        return Workbook::default();
+    };
+    let names: BTreeMap<&EntityId, &str> = c
+        .nominees
+        .iter()
+        .map(|n| (&n.person, n.name.as_str()))
+        .collect();
+    let rows = ledger
+        .verdicts(basics)
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let blocking: Vec<String> = v.blocking_reasons().map(|r| r.zh.clone()).collect();
+            vec![
+                Cell::Int(i as i64 + 1),
+                Cell::text(names.get(&v.person).copied().unwrap_or_default()),
+                Cell::text(v.code.label_zh()),
+                Cell::text(blocking.join("；")),
+                Cell::text(
+                    v.reasons
+                        .iter()
+                        .map(|r| r.zh.clone())
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                ),
+            ]
+        })
+        .collect();
+    let footer = ledger
+        .progress()
+        .into_iter()
+        .map(|p| {
+            vec![
+                Cell::Empty,
+                Cell::text(p.department.label_zh()),
+                Cell::text(if p.answered() {
+                    "已答复"
+                } else {
+                    "未答复"
+                }),
+                Cell::text(format!("{}/{}", p.owed - p.missing, p.owed)),
+            ]
+        })
+        .collect();
+    Workbook {
+        sheets: vec![Sheet {
+            name: "联审结果".into(),
+            title: vec![
+                format!("{unit_name} {} 候选人资格联审结果", c.committee.label_zh()),
+                format!(
+                    "选举日 {} · 规则包 {} v{}",
+                    c.election_day, c.pack_id, c.pack_version
+                ),
+            ],
+            columns: ["序号", "姓名", "审查结论", "未通过原因", "逐条审查情况"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            footer,
+        }],
+    }
+}
+
 fn signed_outcome(department: Department, reviewer: &UserId, line: &SignedLine) -> RuleOutcome {
     let (result, record_date) = if line.outside_lookback {
         (RuleResult::Hit, Some(BEFORE_ANY_LOOKBACK))
@@ -457,9 +556,9 @@ mod tests {
         let batch = ledger.batch().unwrap();
         let mut by_dept: BTreeMap<Department, Vec<AnswerLine>> = BTreeMap::new();
         for m in batch.missing_answers() {
-            let hit = hits.iter().find(|(d, p, r, _)| {
-                *d == m.department && person(p) == m.person && m.rule == *r
-            });
+            let hit = hits
+                .iter()
+                .find(|(d, p, r, _)| *d == m.department && person(p) == m.person && m.rule == *r);
             by_dept.entry(m.department).or_default().push(AnswerLine {
                 person: m.person.clone(),
                 rule: m.rule.clone(),
@@ -548,10 +647,13 @@ mod tests {
             .collect();
         let ledger = BatchLedger::of(&without_court);
         assert!(!ledger.is_closed());
-        let reminded: Vec<Department> =
-            ledger.reminders().iter().map(|p| p.department).collect();
+        let reminded: Vec<Department> = ledger.reminders().iter().map(|p| p.department).collect();
         assert_eq!(reminded, [Department::Court]);
-        assert_eq!(ledger.reminders()[0].missing, 3 * 3, "B02, N01, N06 × three nominees");
+        assert_eq!(
+            ledger.reminders()[0].missing,
+            3 * 3,
+            "B02, N01, N06 × three nominees"
+        );
     }
 
     #[test]
@@ -559,18 +661,30 @@ mod tests {
         let events = scenario(&[
             (Department::Court, "a", "N01", Some(day(2019, 5, 1))),
             // Six years before election day, lookback 5: ignored.
-            (Department::PetitionOffice, "b", "N10", Some(day(2020, 2, 1))),
+            (
+                Department::PetitionOffice,
+                "b",
+                "N10",
+                Some(day(2020, 2, 1)),
+            ),
         ]);
         let district = as_seen_by(&profile(Role::DistrictAdmin, None), &events);
         let township = as_seen_by(&profile(Role::TownshipSupervisor, None), &events);
-        assert!(township.answers.is_empty(), "no HIT details on the township device");
+        assert!(
+            township.answers.is_empty(),
+            "no HIT details on the township device"
+        );
         assert!(!district.answers.is_empty());
         let codes = |l: &BatchLedger| -> Vec<VerdictCode> {
             l.verdicts(&basics()).iter().map(|v| v.code).collect()
         };
         assert_eq!(
             codes(&district),
-            [VerdictCode::NotEligible, VerdictCode::Clear, VerdictCode::Clear]
+            [
+                VerdictCode::NotEligible,
+                VerdictCode::Clear,
+                VerdictCode::Clear
+            ]
         );
         assert_eq!(codes(&township), codes(&district));
         let b = &township.verdicts(&basics())[1];
@@ -592,7 +706,12 @@ mod tests {
 
     #[test]
     fn warn_hit_without_decision_blocks_the_formal_list_until_decided() {
-        let mut events = scenario(&[(Department::PublicSecurity, "b", "N13", Some(day(2025, 1, 1)))]);
+        let mut events = scenario(&[(
+            Department::PublicSecurity,
+            "b",
+            "N13",
+            Some(day(2025, 1, 1)),
+        )]);
         let ledger = BatchLedger::of(&events);
         assert!(ledger.formal_list(&basics()).unwrap().is_err());
         let mut w = Writer::new();
@@ -633,12 +752,56 @@ mod tests {
         assert!(village.compiled.is_none() && village.answers.is_empty());
         assert!(village.sign_offs.is_empty() && village.decisions.is_empty());
         assert_eq!(village.issued[&person("a")], VerdictCode::NotEligible);
-        let court = as_seen_by(&profile(Role::ReviewDepartment, Some(Department::Court)), &events);
-        assert_eq!(court.answers.keys().collect::<Vec<_>>(), [&Department::Court]);
-        assert_eq!(court.sign_offs.keys().collect::<Vec<_>>(), [&Department::Court]);
+        let court = as_seen_by(
+            &profile(Role::ReviewDepartment, Some(Department::Court)),
+            &events,
+        );
+        assert_eq!(
+            court.answers.keys().collect::<Vec<_>>(),
+            [&Department::Court]
+        );
+        assert_eq!(
+            court.sign_offs.keys().collect::<Vec<_>>(),
+            [&Department::Court]
+        );
         assert!(court.issued.is_empty());
         let nobody = as_seen_by(&profile(Role::ReviewDepartment, None), &events);
         assert!(nobody.answers.is_empty() && nobody.sign_offs.is_empty());
+    }
+
+    #[test]
+    fn turns_18_on_election_day_is_eligible_one_day_later_is_not() {
+        let unit: UnitId = VILLAGE.parse().unwrap();
+        let b01 = |birth: NaiveDate| {
+            let id = id_born(birth);
+            basic_from_directory(&person("a"), id.as_str(), &unit, &unit, election_day())
+                .unwrap()
+                .result(&RuleId::new("B01"))
+                .unwrap()
+        };
+        assert_eq!(b01(day(2008, 3, 1)), RuleResult::Clear);
+        assert_eq!(b01(day(2008, 3, 2)), RuleResult::Hit);
+        let elsewhere: UnitId = "5001001002".parse().unwrap();
+        let id = id_born(day(1980, 1, 1));
+        let b03 =
+            basic_from_directory(&person("a"), id.as_str(), &elsewhere, &unit, election_day())
+                .unwrap()
+                .result(&RuleId::new("B03"));
+        assert_eq!(b03, Some(RuleResult::Hit), "registered in another village");
+    }
+
+    #[test]
+    fn result_workbook_lists_every_nominee_with_reasons_and_departments() {
+        let events = scenario(&[(Department::Court, "a", "N01", None)]);
+        let ledger = BatchLedger::of(&events);
+        let book = result_workbook(&ledger, "石桥村", &basics());
+        let csv = book.sheets[0].to_csv();
+        assert!(csv.contains("石桥村 村民委员会 候选人资格联审结果"));
+        assert!(
+            csv.contains("候选人a,不具备候选人资格,N01 受过刑事处罚：命中"),
+            "{csv}"
+        );
+        assert!(csv.contains("法院,已答复,6/6"), "{csv}");
     }
 
     #[test]
@@ -686,6 +849,12 @@ mod tests {
         let pack = ledger.pack.unwrap();
         assert_eq!(pack.version, 2);
         assert_eq!(pack.rule("N10").unwrap().lookback_years, Some(3));
-        assert!(ledger.history[2].refused.as_deref().unwrap().contains("追溯年限"));
+        assert!(
+            ledger.history[2]
+                .refused
+                .as_deref()
+                .unwrap()
+                .contains("追溯年限")
+        );
     }
 }

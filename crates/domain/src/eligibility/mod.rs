@@ -19,13 +19,13 @@ pub mod verdict;
 #[cfg(test)]
 mod fixtures;
 
-pub use ledger::{BatchLedger, DepartmentProgress, PackLedger};
 pub use basic::{BasicAction, BasicCheck, check_basic};
+pub use ledger::{BatchLedger, DepartmentProgress, PackLedger};
 pub use pack::{PackChange, PackError, RulePack};
 pub use post::{Member, PostFinding, Winners, check_winners};
 pub use review::{MissingAnswer, ReviewBatch, ReviewError, RuleOutcome, RuleStatus};
 pub use rule::{Committee, Department, Rule, RuleId, RuleKind, RuleResult};
 pub use verdict::{
-    DecisionOutcome, Reason, ReasonStatus, FormalList, FormalListError, Verdict, VerdictCode, VerdictView, WarnDecision,
-    formal_candidates, verdict,
+    DecisionOutcome, FormalList, FormalListError, Reason, ReasonStatus, Verdict, VerdictCode,
+    VerdictView, WarnDecision, formal_candidates, verdict,
 };

@@ -29,7 +29,6 @@ pub enum EntityKind {
     RulePack,
     /// 联审批次 — one village's preliminary candidates in the joint review (`review_batch:…`).
     ReviewBatch,
-
     // ── allowances: entity kinds ──
 
     // ── training: entity kinds ──
@@ -44,7 +43,6 @@ impl EntityKind {
         // ── eligibility ──
         EntityKind::RulePack,
         EntityKind::ReviewBatch,
-
         // ── allowances ──
 
         // ── training ──
@@ -60,7 +58,6 @@ impl EntityKind {
             // ── eligibility ──
             EntityKind::RulePack => "rule_pack",
             EntityKind::ReviewBatch => "review_batch",
-
             // ── allowances ──
 
             // ── training ──
@@ -251,7 +248,6 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     ("review_signed_off", 1),
     ("warn_decided", 1),
     ("verdicts_issued", 1),
-
     // ── allowances ──
 
     // ── training ──
@@ -551,7 +547,6 @@ pub(crate) mod tests {
                     code: crate::eligibility::VerdictCode::Clear,
                 }],
             }),
-
             // ── allowances ──
 
             // ── training ──

@@ -4,6 +4,7 @@
 //! and links are real hash-chained events of the server's device log, written in one
 //! transaction, so `verify` checks them and devices receive them through sync. Idempotent.
 
+pub mod eligibility;
 mod people;
 
 use std::time::{Duration, Instant};
@@ -217,6 +218,14 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport> {
             display_name: name.into(),
         });
     }
+    for (username, role, scope, display_name) in eligibility::seed(store, now_ms()).await? {
+        accounts.push(DemoAccount {
+            username,
+            role,
+            scope,
+            display_name,
+        });
+    }
     Ok(SeedReport {
         accounts,
         units_recorded,
@@ -345,6 +354,7 @@ pub fn new_user(
         scope: db_text(&scope),
         display_name: display_name.into(),
         disabled: false,
+        department: None,
     })
 }
 
