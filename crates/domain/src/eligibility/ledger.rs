@@ -801,7 +801,10 @@ mod tests {
             csv.contains("候选人a,不具备候选人资格,N01 受过刑事处罚：命中"),
             "{csv}"
         );
-        assert!(csv.contains("法院,已答复,6/6"), "{csv}");
+        assert!(
+            csv.contains("法院,已答复,9/9"),
+            "B02, N01, N06 × three: {csv}"
+        );
     }
 
     #[test]
