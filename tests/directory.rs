@@ -23,6 +23,7 @@ fn admin() -> Profile {
         display_name: "区管理员".into(),
         role: Role::DistrictAdmin,
         scope: "5099".parse().unwrap(),
+        department: None,
     }
 }
 

@@ -430,6 +430,7 @@ mod tests {
             display_name: "李村干".into(),
             role,
             scope: "509901001".parse().unwrap(),
+            department: None,
         }
     }
 

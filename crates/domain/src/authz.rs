@@ -110,7 +110,28 @@ pub enum Action {
     /// 计票录入 — counts per box and post, tie votes, void elections.
     EnterElectionTally,
     // ── eligibility: actions ──
-
+    /// 配置规则包 — clone a rule pack, switch rules on and off, change parameters.
+    EditRulePack,
+    /// 查看规则包
+    ReadRulePack,
+    /// 汇总并报送联审批次 — compile a batch of preliminary candidates and send it.
+    CompileReviewBatch,
+    /// 查看联审批次 — the nominees and rules of a batch.
+    ReadReviewBatch,
+    /// 填报联审意见 — CLEAR/HIT on the department's own rules.
+    AnswerReview,
+    /// 查看命中详情 — record dates and notes of HITs (a department: only its own).
+    ReadHitDetails,
+    /// 查看审查结果 — per-rule results and verdict reasons (a department: only its own).
+    ReadReviewResults,
+    /// 乡镇党委研究决定 — decide on a WARN hit, with a reason.
+    DecideWarn,
+    /// 查看研究决定
+    ReadWarnDecisions,
+    /// 下发审查结论 — send the verdict codes to the village.
+    IssueVerdicts,
+    /// 查看审查结论 — verdict codes only.
+    ReadVerdictCodes,
     // ── allowances: actions ──
     /// 登记资格档案 — certificates, registrations, hours, posts, bank cards, adjustments.
     EditQualifications,
@@ -137,6 +158,17 @@ impl Action {
             EventBody::ElectionRoll(_) => Some(Action::RegisterElectionRoll),
 
             // ── eligibility ──
+            EventBody::RulePackCloned(_) | EventBody::RulePackChanged(_) => {
+                Some(Action::EditRulePack)
+            }
+            EventBody::ReviewBatchCompiled(_) | EventBody::ReviewBatchSent(_) => {
+                Some(Action::CompileReviewBatch)
+            }
+            EventBody::ReviewAnswered(_) | EventBody::ReviewSignedOff(_) => {
+                Some(Action::AnswerReview)
+            }
+            EventBody::WarnDecided(_) => Some(Action::DecideWarn),
+            EventBody::VerdictsIssued(_) => Some(Action::IssueVerdicts),
 
             // ── allowances ──
             EventBody::QualificationRecorded(_) => Some(Action::EditQualifications),
@@ -234,6 +266,34 @@ pub fn permits(role: Role, action: Action) -> bool {
         // ── allowances ──
 
         // ── eligibility ──
+        // ── eligibility ──
+        Action::EditRulePack => matches!(role, DistrictAdmin),
+        Action::ReadRulePack => {
+            matches!(role, TownshipSupervisor | DistrictAdmin | ReviewDepartment)
+        }
+        Action::CompileReviewBatch => matches!(role, TownshipSupervisor | DistrictAdmin),
+        Action::ReadReviewBatch => {
+            matches!(role, TownshipSupervisor | DistrictAdmin | ReviewDepartment)
+        }
+        Action::AnswerReview => matches!(role, ReviewDepartment),
+        Action::ReadHitDetails => matches!(role, DistrictAdmin | ReviewDepartment),
+        Action::ReadReviewResults => {
+            matches!(role, TownshipSupervisor | DistrictAdmin | ReviewDepartment)
+        }
+        Action::DecideWarn => matches!(role, TownshipSupervisor),
+        Action::ReadWarnDecisions => matches!(role, TownshipSupervisor | DistrictAdmin),
+        Action::IssueVerdicts => matches!(role, TownshipSupervisor | DistrictAdmin),
+        Action::ReadVerdictCodes => matches!(
+            role,
+            VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
+        ),
+        // Each eligibility body names its own action (`for_body`); `may_read` then narrows
+        // what each role receives body by body.
+        Action::RecordEvent(EntityKind::RulePack | EntityKind::ReviewBatch) => false,
+        Action::ReadEvent(EntityKind::RulePack) => permits(role, Action::ReadRulePack),
+        Action::ReadEvent(EntityKind::ReviewBatch) => {
+            permits(role, Action::ReadReviewBatch) || permits(role, Action::ReadVerdictCodes)
+        } // ── allowances ──
 
         // ── allowances ──
         Action::EditQualifications => {
@@ -282,6 +342,10 @@ pub fn may_read_event(profile: &Profile, ev: &Event) -> bool {
     if !permits(profile.role, action) {
         return false;
     }
+    // ── eligibility ──
+    if !crate::eligibility::access::may_read(profile, &ev.body) {
+        return false;
+    }
     match (&ev.body, EntityKind::of(&ev.entity)) {
         (EventBody::Note { .. }, Some(annotated)) => {
             permits(profile.role, Action::ReadEvent(annotated))
@@ -300,6 +364,10 @@ pub fn can_write_event(role: Role, body: &EventBody) -> bool {
 /// (else `NotPermitted`), in a unit within their scope (else `OutOfScope`).
 pub fn authorize_event(profile: &Profile, ev: &Event) -> Result<(), RejectReason> {
     if ev.actor != profile.user || !can_write_event(profile.role, &ev.body) {
+        return Err(RejectReason::NotPermitted);
+    }
+    // ── eligibility ──
+    if !crate::eligibility::access::may_write(profile, &ev.body) {
         return Err(RejectReason::NotPermitted);
     }
     if !ev.unit.is_within(&profile.scope) {
@@ -472,6 +540,7 @@ mod tests {
 
     fn profile(role: Role, scope: &str) -> Profile {
         Profile {
+            department: None,
             user: "u1".parse().unwrap(),
             display_name: "测试".into(),
             role,

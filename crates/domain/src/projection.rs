@@ -151,6 +151,14 @@ pub fn apply(state: &mut Option<EntityState>, ev: &Event) -> Applied {
         EventBody::ElectionRoll(_) => crate::election::roll::apply_to_doc(doc, ev),
 
         // ── eligibility ──
+        EventBody::RulePackCloned(_)
+        | EventBody::RulePackChanged(_)
+        | EventBody::ReviewBatchCompiled(_)
+        | EventBody::ReviewBatchSent(_)
+        | EventBody::ReviewAnswered(_)
+        | EventBody::ReviewSignedOff(_)
+        | EventBody::WarnDecided(_)
+        | EventBody::VerdictsIssued(_) => crate::eligibility::ledger::summarise(doc, &ev.body),
 
         // ── allowances ──
         EventBody::QualificationRecorded(_)

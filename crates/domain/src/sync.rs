@@ -178,6 +178,9 @@ pub struct Profile {
     pub role: Role,
     /// The root of the subtree the user works in.
     pub scope: UnitId,
+    /// 所属部门 — a joint-review department user's department (`None` for other roles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<crate::eligibility::Department>,
 }
 
 /// The JSON body of every 4xx/5xx answer.

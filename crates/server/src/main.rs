@@ -102,6 +102,10 @@ enum UserCommand {
         /// Display name (e.g. 张三).
         #[arg(long)]
         name: String,
+        /// For a review_department user: the department (public_security,
+        /// discipline_supervision, court, …).
+        #[arg(long)]
+        department: Option<String>,
     },
     /// Set a user's password (and sign them out everywhere).
     Passwd {
@@ -296,9 +300,11 @@ async fn user_command(command: UserCommand) -> Result<ExitCode, AnyError> {
             role,
             scope,
             name,
+            department,
         } => {
             let store = open(&db).await?;
-            let user = seed::new_user(&username, &password, &role, &scope, &name)?;
+            let mut user = seed::new_user(&username, &password, &role, &scope, &name)?;
+            user.department = seed::eligibility::department_for(&user.role, department.as_deref())?;
             let unit = parse_unit(&scope)?;
             store.insert_user(&user, now_ms()).await?;
             println!("created user {} ({role}, scope {scope})", user.username);

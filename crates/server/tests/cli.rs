@@ -101,6 +101,7 @@ async fn seed_user_and_verify_from_the_command_line() {
         display_name: admin.display_name.clone(),
         role: cunju_domain::authz::Role::DistrictAdmin,
         scope: "5099".parse().unwrap(),
+        department: None,
     };
     let mut log = DeviceLog::new("d-cli".parse().unwrap());
     let events: Vec<_> = (0..3)

@@ -6,7 +6,10 @@
 //! `verdict::verdict` per nominee → `verdict::formal_candidates` → after the vote,
 //! `post::check_winners`.
 
+pub mod access;
 pub mod basic;
+pub mod events;
+pub mod ledger;
 pub mod pack;
 pub mod post;
 pub mod review;
@@ -17,11 +20,12 @@ pub mod verdict;
 mod fixtures;
 
 pub use basic::{BasicAction, BasicCheck, check_basic};
+pub use ledger::{BatchLedger, DepartmentProgress, PackLedger};
 pub use pack::{PackChange, PackError, RulePack};
 pub use post::{Member, PostFinding, Winners, check_winners};
 pub use review::{MissingAnswer, ReviewBatch, ReviewError, RuleOutcome, RuleStatus};
 pub use rule::{Committee, Department, Rule, RuleId, RuleKind, RuleResult};
 pub use verdict::{
-    DecisionOutcome, FormalList, FormalListError, Verdict, VerdictCode, VerdictView, WarnDecision,
-    formal_candidates, verdict,
+    DecisionOutcome, FormalList, FormalListError, Reason, ReasonStatus, Verdict, VerdictCode,
+    VerdictView, WarnDecision, formal_candidates, verdict,
 };

@@ -28,7 +28,10 @@ pub enum EntityKind {
     /// 选民登记与计票台账 — the registers and tally of `election:<X>`, id `election_roll:<X>`.
     ElectionRoll,
     // ── eligibility: entity kinds ──
-
+    /// 资格审查规则包 — a district's copy of a rule pack (`rule_pack:…`).
+    RulePack,
+    /// 联审批次 — one village's preliminary candidates in the joint review (`review_batch:…`).
+    ReviewBatch,
     // ── allowances: entity kinds ──
     /// 资格档案 — a community worker's qualification file (`qualification:<person>`).
     Qualification,
@@ -47,7 +50,8 @@ impl EntityKind {
         EntityKind::Election,
         EntityKind::ElectionRoll,
         // ── eligibility ──
-
+        EntityKind::RulePack,
+        EntityKind::ReviewBatch,
         // ── allowances ──
         EntityKind::Qualification,
         EntityKind::AllowanceRates,
@@ -64,7 +68,8 @@ impl EntityKind {
             EntityKind::Election => "election",
             EntityKind::ElectionRoll => "election_roll",
             // ── eligibility ──
-
+            EntityKind::RulePack => "rule_pack",
+            EntityKind::ReviewBatch => "review_batch",
             // ── allowances ──
             EntityKind::Qualification => "qualification",
             EntityKind::AllowanceRates => "allowance_rates",
@@ -226,6 +231,22 @@ pub enum EventBody {
     ElectionRoll(crate::election::roll::RollEvent),
 
     // ── eligibility ──
+    /// 复制规则包 (district admin).
+    RulePackCloned(crate::eligibility::events::PackCloned),
+    /// 修改规则包: rules on/off, parameters (district admin).
+    RulePackChanged(crate::eligibility::events::PackChanged),
+    /// 汇总初步候选人 (township).
+    ReviewBatchCompiled(crate::eligibility::events::BatchCompiled),
+    /// 报送县级联审 (township).
+    ReviewBatchSent(crate::eligibility::events::BatchSent),
+    /// 部门联审意见, with HIT details (department; read by it and district admins only).
+    ReviewAnswered(crate::eligibility::events::DepartmentAnswers),
+    /// 部门签署: results per rule and person, no details (department).
+    ReviewSignedOff(crate::eligibility::events::DepartmentSignOff),
+    /// 乡镇党委研究决定 on a WARN hit (township).
+    WarnDecided(crate::eligibility::WarnDecision),
+    /// 下发审查结论: verdict codes only, for the village (township).
+    VerdictsIssued(crate::eligibility::events::IssuedVerdicts),
 
     // ── allowances ──
     /// 资格档案 — one fact of a worker's qualification file.
@@ -262,7 +283,14 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     ("step_edited", 1),
     ("election_roll", 1),
     // ── eligibility ──
-
+    ("rule_pack_cloned", 1),
+    ("rule_pack_changed", 1),
+    ("review_batch_compiled", 1),
+    ("review_batch_sent", 1),
+    ("review_answered", 1),
+    ("review_signed_off", 1),
+    ("warn_decided", 1),
+    ("verdicts_issued", 1),
     // ── allowances ──
     ("qualification_recorded", 1),
     ("allowance_rates_set", 1),
@@ -300,6 +328,14 @@ impl EventBody {
             EventBody::ElectionRoll(_) => "election_roll",
 
             // ── eligibility ──
+            EventBody::RulePackCloned(_) => "rule_pack_cloned",
+            EventBody::RulePackChanged(_) => "rule_pack_changed",
+            EventBody::ReviewBatchCompiled(_) => "review_batch_compiled",
+            EventBody::ReviewBatchSent(_) => "review_batch_sent",
+            EventBody::ReviewAnswered(_) => "review_answered",
+            EventBody::ReviewSignedOff(_) => "review_signed_off",
+            EventBody::WarnDecided(_) => "warn_decided",
+            EventBody::VerdictsIssued(_) => "verdicts_issued",
 
             // ── allowances ──
             EventBody::QualificationRecorded(_) => "qualification_recorded",
@@ -339,6 +375,15 @@ impl EventBody {
             EventBody::ElectionRoll(_) => Some(EntityKind::ElectionRoll),
 
             // ── eligibility ──
+            EventBody::RulePackCloned(_) | EventBody::RulePackChanged(_) => {
+                Some(EntityKind::RulePack)
+            }
+            EventBody::ReviewBatchCompiled(_)
+            | EventBody::ReviewBatchSent(_)
+            | EventBody::ReviewAnswered(_)
+            | EventBody::ReviewSignedOff(_)
+            | EventBody::WarnDecided(_)
+            | EventBody::VerdictsIssued(_) => Some(EntityKind::ReviewBatch),
 
             // ── allowances ──
             EventBody::QualificationRecorded(_) => Some(EntityKind::Qualification),
@@ -454,6 +499,14 @@ impl EventBody {
             }
 
             // ── eligibility ──
+            EventBody::RulePackCloned(c) => c.validate(),
+            EventBody::RulePackChanged(c) => c.validate(),
+            EventBody::ReviewBatchCompiled(c) => c.validate(),
+            EventBody::ReviewBatchSent(_) => Ok(()),
+            EventBody::ReviewAnswered(a) => a.validate(),
+            EventBody::ReviewSignedOff(s) => s.validate(),
+            EventBody::WarnDecided(d) => d.validate(),
+            EventBody::VerdictsIssued(v) => v.validate(),
 
             // ── allowances ──
             EventBody::QualificationRecorded(fact) => fact
@@ -585,7 +638,31 @@ pub(crate) mod tests {
             }),
             EventBody::ElectionRoll(crate::election::roll::tests::sample_event()),
             // ── eligibility ──
-
+            EventBody::RulePackCloned(crate::eligibility::events::PackCloned {
+                pack: crate::eligibility::RulePack::cq_candidate_2021()
+                    .clone_as("CQ-candidate-2026")
+                    .unwrap(),
+                source_id: "CQ-candidate-2021".into(),
+                source_version: 1,
+            }),
+            EventBody::RulePackChanged(crate::eligibility::events::PackChanged {
+                base_version: 1,
+                changes: vec![crate::eligibility::PackChange::SetEnabled {
+                    rule: crate::eligibility::RuleId::new("N18"),
+                    enabled: false,
+                }],
+            }),
+            EventBody::ReviewBatchCompiled(crate::eligibility::events::tests::compiled()),
+            EventBody::ReviewBatchSent(crate::eligibility::events::BatchSent {}),
+            EventBody::ReviewAnswered(crate::eligibility::events::tests::answers()),
+            EventBody::ReviewSignedOff(crate::eligibility::events::tests::sign_off()),
+            EventBody::WarnDecided(crate::eligibility::events::tests::decision()),
+            EventBody::VerdictsIssued(crate::eligibility::events::IssuedVerdicts {
+                verdicts: vec![crate::eligibility::events::IssuedVerdict {
+                    person: "person:01ARZ3NDEKTSV4RRFFQ69G5FAV".parse().unwrap(),
+                    code: crate::eligibility::VerdictCode::Clear,
+                }],
+            }),
             // ── allowances ──
             crate::allowance::records::tests::sample_fact(),
             crate::allowance::records::tests::sample_rates(),

@@ -100,6 +100,7 @@ pub(super) async fn create(
         scope: db_text(&req.scope),
         display_name: display_name.to_string(),
         disabled: false,
+        department: None,
     };
     match state.store.insert_user(&row, now_ms()).await {
         Ok(()) => Ok((StatusCode::CREATED, axum::Json(account_of(&row)?))),

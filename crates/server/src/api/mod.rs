@@ -106,6 +106,7 @@ fn profile_of(user: &UserRow) -> Result<Profile, ApiError> {
         display_name: user.display_name.clone(),
         role: from_db_text(&user.role)?,
         scope: from_db_text(&user.scope)?,
+        department: user.department.as_deref().map(from_db_text).transpose()?,
     })
 }
 

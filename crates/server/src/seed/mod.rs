@@ -7,6 +7,7 @@
 mod elections;
 pub mod election_roll;
 mod allowances;
+pub mod eligibility;
 mod people;
 
 use std::time::{Duration, Instant};
@@ -234,6 +235,14 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport> {
             display_name: name.into(),
         });
     }
+    for (username, role, scope, display_name) in eligibility::seed(store, now_ms()).await? {
+        accounts.push(DemoAccount {
+            username,
+            role,
+            scope,
+            display_name,
+        });
+    }
     Ok(SeedReport {
         accounts,
         units_recorded,
@@ -362,6 +371,7 @@ pub fn new_user(
         scope: db_text(&scope),
         display_name: display_name.into(),
         disabled: false,
+        department: None,
     })
 }
 

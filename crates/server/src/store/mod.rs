@@ -90,6 +90,8 @@ pub struct UserRow {
     pub display_name: String,
     /// Disabled accounts cannot sign in and hold no live token.
     pub disabled: bool,
+    /// A joint-review department user's department (snake_case), else `None`.
+    pub department: Option<String>,
 }
 
 /// New values for an account's role, scope and display name (`None`: unchanged).
@@ -100,8 +102,7 @@ pub struct UserUpdate {
     pub display_name: Option<String>,
 }
 
-const USER_COLUMNS: &str =
-    "u.id, u.username, u.password_hash, u.role, u.scope, u.display_name, u.disabled_at";
+const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.role, u.scope, u.display_name, u.disabled_at, u.department";
 
 impl Store {
     /// Connects to `sqlite://PATH` (creating the file and its directory, WAL mode) or
@@ -182,8 +183,8 @@ impl Store {
     /// Creates a user; `Conflict` if the username is taken.
     pub async fn insert_user(&self, user: &UserRow, now_ms: i64) -> Result<()> {
         let sql =
-            "INSERT INTO users (id, username, password_hash, role, scope, display_name, created_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING";
+            "INSERT INTO users (id, username, password_hash, role, scope, display_name, created_at, department)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
         let inserted = on_pool!(self, pool => sqlx::query(sql)
             .bind(&user.id)
             .bind(&user.username)
@@ -192,6 +193,7 @@ impl Store {
             .bind(&user.scope)
             .bind(&user.display_name)
             .bind(now_ms)
+            .bind(&user.department)
             .execute(pool)
             .await?
             .rows_affected());
@@ -397,6 +399,7 @@ where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     Ok(UserRow {
         id: r.try_get("id")?,
@@ -406,5 +409,6 @@ where
         scope: r.try_get("scope")?,
         display_name: r.try_get("display_name")?,
         disabled: r.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
+        department: r.try_get("department")?,
     })
 }

@@ -1,0 +1,152 @@
+//! Eligibility demo data: one joint-review department user per demo department (password
+//! demo1234), and a demo rule pack whose joint review involves only those three departments,
+//! so one batch can be taken to a verdict by three people.
+
+use cunju_domain::authz::Role;
+use cunju_domain::eligibility::access::{DepartmentError, check_department};
+use cunju_domain::eligibility::basic::is_computed;
+use cunju_domain::eligibility::events::PackCloned;
+use cunju_domain::eligibility::{Department, PackChange, RuleKind, RulePack};
+use cunju_domain::event::{EventBody, NewEvent, UnitKind};
+use cunju_domain::ids::{EntityId, EventId};
+
+use super::{DEMO_DISTRICT, DEMO_PASSWORD, new_user};
+use crate::store::{Result, SERVER_ACTOR, Store, StoreError, db_text, from_db_text};
+
+/// The demo's joint-review departments: (username, department, display name).
+pub const DEMO_DEPARTMENT_ACCOUNTS: &[(&str, Department, &str)] = &[
+    ("demo-gongan", Department::PublicSecurity, "孙公安(演示)"),
+    (
+        "demo-jiwei",
+        Department::DisciplineSupervision,
+        "钱纪委(演示)",
+    ),
+    ("demo-fayuan", Department::Court, "冯法院(演示)"),
+];
+
+/// The id of the demo pack.
+pub const DEMO_PACK_ID: &str = "演示区-三部门联审";
+
+/// The department column of a new account of role `role` (its db text): checked against the
+/// role by the domain.
+pub fn department_for(
+    role: &str,
+    department: Option<&str>,
+) -> std::result::Result<Option<String>, DepartmentError> {
+    let role: Role = from_db_text(role).map_err(|_| DepartmentError::NotAReviewDepartment)?;
+    let department = department.map(Department::parse_code).transpose()?;
+    check_department(role, department)?;
+    Ok(department.map(Department::code))
+}
+
+/// The default pack narrowed to the demo's departments: every HARD or WARN rule keeps only
+/// those of its departments, and a rule none of them reviews is switched off.
+pub fn demo_pack() -> RulePack {
+    let base = RulePack::cq_candidate_2021();
+    let ours: Vec<Department> = DEMO_DEPARTMENT_ACCOUNTS.iter().map(|a| a.1).collect();
+    let mut changes = Vec::new();
+    for rule in &base.rules {
+        if rule.kind == RuleKind::Post || is_computed(&rule.id) || !rule.enabled {
+            continue;
+        }
+        let kept: Vec<Department> = rule
+            .departments
+            .iter()
+            .copied()
+            .filter(|d| ours.contains(d))
+            .collect();
+        if kept.is_empty() {
+            changes.push(PackChange::SetEnabled {
+                rule: rule.id.clone(),
+                enabled: false,
+            });
+        } else {
+            changes.push(PackChange::SetDepartments {
+                rule: rule.id.clone(),
+                departments: kept,
+            });
+        }
+    }
+    base.clone_as(DEMO_PACK_ID)
+        .and_then(|p| p.apply(&changes))
+        .expect("the demo pack is a valid change of the default pack")
+}
+
+/// Records the demo pack once for each demo township (a pack reaches the devices of the unit it
+/// is recorded for and of the units above it) as the server's own events, and creates the
+/// department accounts that are missing. Returns the accounts as (username, role, scope,
+/// display name).
+pub async fn seed(store: &Store, now_ms: i64) -> Result<Vec<(String, String, String, String)>> {
+    let packs = store
+        .count_events_of_kind("rule_pack_cloned", DEMO_DISTRICT, Some(SERVER_ACTOR))
+        .await?;
+    if packs == 0 {
+        let base = RulePack::cq_candidate_2021();
+        let drafts = super::demo_units()
+            .into_iter()
+            .filter(|u| matches!(u.kind, UnitKind::Township | UnitKind::Street))
+            .map(|township| NewEvent {
+                actor: SERVER_ACTOR
+                    .parse()
+                    .expect("the server actor is a valid user id"),
+                unit: township.code,
+                entity: EntityId::new("rule_pack", EventId::new(now_ms as u64, rand::random())),
+                body: EventBody::RulePackCloned(PackCloned {
+                    pack: demo_pack(),
+                    source_id: base.id.clone(),
+                    source_version: base.version,
+                }),
+            })
+            .collect();
+        store.append_server_events(drafts, now_ms).await?;
+    }
+    let mut accounts = Vec::new();
+    for &(username, department, name) in DEMO_DEPARTMENT_ACCOUNTS {
+        let role = db_text(&Role::ReviewDepartment);
+        if store.user_by_username(username).await?.is_none() {
+            let mut user = new_user(username, DEMO_PASSWORD, &role, DEMO_DISTRICT, name)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            user.department = Some(department.code());
+            match store.insert_user(&user, now_ms).await {
+                Ok(()) | Err(StoreError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        accounts.push((username.into(), role, DEMO_DISTRICT.into(), name.into()));
+    }
+    Ok(accounts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_pack_needs_only_the_three_demo_departments() {
+        let pack = demo_pack();
+        assert!(pack.validate().is_ok());
+        let ours: Vec<Department> = DEMO_DEPARTMENT_ACCOUNTS.iter().map(|a| a.1).collect();
+        for rule in pack.rules.iter().filter(|r| r.enabled) {
+            if rule.kind != RuleKind::Post && !is_computed(&rule.id) {
+                assert!(
+                    rule.departments.iter().all(|d| ours.contains(d)),
+                    "{}",
+                    rule.id
+                );
+            }
+        }
+        assert!(pack.rule("N13").unwrap().enabled, "a WARN rule stays");
+        assert!(!pack.rule("P01").unwrap().enabled);
+    }
+
+    #[test]
+    fn only_department_users_get_a_department() {
+        assert_eq!(
+            department_for("review_department", Some("court")).unwrap(),
+            Some("court".into())
+        );
+        assert!(department_for("village_official", Some("court")).is_err());
+        assert!(department_for("review_department", Some("police")).is_err());
+        assert_eq!(department_for("trainer", None).unwrap(), None);
+    }
+}
