@@ -252,7 +252,10 @@ pub fn permits(role: Role, action: Action) -> bool {
         // Written only through the actions above.
         Action::RecordEvent(EntityKind::Election) => false,
         Action::ReadEvent(EntityKind::Election) => matches!(
-        } // ── elections ──
+            role,
+            VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
+        ),
+        // ── elections: registers and tally ──
         Action::RegisterElectionRoll | Action::RecordEvent(EntityKind::ElectionRoll) => {
             matches!(role, VillageOfficial | TownshipSupervisor)
         }
@@ -261,11 +264,6 @@ pub fn permits(role: Role, action: Action) -> bool {
             role,
             VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
         ),
-        // ── eligibility ──
-
-        // ── allowances ──
-
-        // ── eligibility ──
         // ── eligibility ──
         Action::EditRulePack => matches!(role, DistrictAdmin),
         Action::ReadRulePack => {
@@ -293,8 +291,7 @@ pub fn permits(role: Role, action: Action) -> bool {
         Action::ReadEvent(EntityKind::RulePack) => permits(role, Action::ReadRulePack),
         Action::ReadEvent(EntityKind::ReviewBatch) => {
             permits(role, Action::ReadReviewBatch) || permits(role, Action::ReadVerdictCodes)
-        } // ── allowances ──
-
+        }
         // ── allowances ──
         Action::EditQualifications => {
             matches!(role, VillageOfficial | TownshipReviewer | DistrictAdmin)
