@@ -102,6 +102,11 @@ pub enum Action {
     // ── allowances: actions ──
 
     // ── training: actions ──
+    /// 管理培训 — record plans, classes and sessions, enrol, take attendance, issue
+    /// certificates (a trainer for the classes they own).
+    ManageTraining,
+    /// 查看培训记录 — classes, attendance and completion in scope.
+    ReadTraining,
 }
 
 impl Action {
@@ -173,11 +178,22 @@ pub fn permits(role: Role, action: Action) -> bool {
             permits(role, Action::ReadDirectory) || role == ReviewDepartment
         } // ── elections ──
 
-          // ── eligibility ──
+        // ── eligibility ──
 
-          // ── allowances ──
+        // ── allowances ──
 
-          // ── training ──
+        // ── training ──
+        Action::ManageTraining => matches!(role, Trainer | DistrictAdmin),
+        Action::ReadTraining => matches!(
+            role,
+            Trainer | DistrictAdmin | TownshipSupervisor | TownshipReviewer
+        ),
+        Action::RecordEvent(
+            EntityKind::TrainingPlan | EntityKind::TrainingClass | EntityKind::TrainingSession,
+        ) => permits(role, Action::ManageTraining),
+        Action::ReadEvent(
+            EntityKind::TrainingPlan | EntityKind::TrainingClass | EntityKind::TrainingSession,
+        ) => permits(role, Action::ReadTraining),
     }
 }
 
@@ -227,6 +243,8 @@ pub fn authorize_event(profile: &Profile, ev: &Event) -> Result<(), RejectReason
     if !ev.unit.is_within(&profile.scope) {
         return Err(RejectReason::OutOfScope);
     }
+    // ── training ──
+    crate::training::events::authorize_owner(profile, ev)?;
     Ok(())
 }
 

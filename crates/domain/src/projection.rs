@@ -149,6 +149,13 @@ pub fn apply(state: &mut Option<EntityState>, ev: &Event) -> Applied {
         // ── allowances ──
 
         // ── training ──
+        EventBody::TrainingPlanRecorded(_)
+        | EventBody::TrainingClassRecorded(_)
+        | EventBody::TrainingSessionScheduled(_)
+        | EventBody::TraineesEnrolled(_)
+        | EventBody::AttendanceMarked(_)
+        | EventBody::AttendanceUndone(_)
+        | EventBody::CertificatesIssued(_) => crate::training::events::fold_into(doc, &ev.body),
         EventBody::Note { .. } | EventBody::Unknown(_) => unreachable!("no entity kind"),
     }
     s.unit = ev.unit.clone();

@@ -29,6 +29,12 @@ pub enum EntityKind {
     // ── allowances: entity kinds ──
 
     // ── training: entity kinds ──
+    /// 培训计划
+    TrainingPlan,
+    /// 培训班
+    TrainingClass,
+    /// 课次 (with its attendance)
+    TrainingSession,
 }
 
 impl EntityKind {
@@ -42,6 +48,9 @@ impl EntityKind {
         // ── allowances ──
 
         // ── training ──
+        EntityKind::TrainingPlan,
+        EntityKind::TrainingClass,
+        EntityKind::TrainingSession,
     ];
 
     /// The stable name, used as the entity id prefix and in storage indexes.
@@ -56,6 +65,9 @@ impl EntityKind {
             // ── allowances ──
 
             // ── training ──
+            EntityKind::TrainingPlan => "training_plan",
+            EntityKind::TrainingClass => "training_class",
+            EntityKind::TrainingSession => "training_session",
         }
     }
 
@@ -204,6 +216,20 @@ pub enum EventBody {
     // ── allowances ──
 
     // ── training ──
+    /// 培训计划登记
+    TrainingPlanRecorded(crate::training::events::PlanRecorded),
+    /// 培训班登记
+    TrainingClassRecorded(crate::training::events::ClassRecorded),
+    /// 课次安排
+    TrainingSessionScheduled(crate::training::events::SessionScheduled),
+    /// 学员报名
+    TraineesEnrolled(crate::training::events::TraineesEnrolled),
+    /// 签到等考勤标记
+    AttendanceMarked(crate::training::events::AttendanceMarked),
+    /// 撤销考勤标记
+    AttendanceUndone(crate::training::events::AttendanceUndone),
+    /// 结业证书发放
+    CertificatesIssued(crate::training::events::CertificatesIssued),
     /// A kind or version this build does not know, kept as the exact JSON received.
     #[serde(skip)]
     Unknown(Value),
@@ -223,6 +249,13 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     // ── allowances ──
 
     // ── training ──
+    ("training_plan_recorded", 1),
+    ("training_class_recorded", 1),
+    ("training_session_scheduled", 1),
+    ("trainees_enrolled", 1),
+    ("attendance_marked", 1),
+    ("attendance_undone", 1),
+    ("certificates_issued", 1),
 ];
 
 /// Why an event body is not acceptable.
@@ -250,6 +283,13 @@ impl EventBody {
             // ── allowances ──
 
             // ── training ──
+            EventBody::TrainingPlanRecorded(_) => "training_plan_recorded",
+            EventBody::TrainingClassRecorded(_) => "training_class_recorded",
+            EventBody::TrainingSessionScheduled(_) => "training_session_scheduled",
+            EventBody::TraineesEnrolled(_) => "trainees_enrolled",
+            EventBody::AttendanceMarked(_) => "attendance_marked",
+            EventBody::AttendanceUndone(_) => "attendance_undone",
+            EventBody::CertificatesIssued(_) => "certificates_issued",
             EventBody::Unknown(v) => v.get("kind").and_then(Value::as_str).unwrap_or(""),
         }
     }
@@ -277,6 +317,13 @@ impl EventBody {
             // ── allowances ──
 
             // ── training ──
+            EventBody::TrainingPlanRecorded(_) => Some(EntityKind::TrainingPlan),
+            EventBody::TrainingClassRecorded(_)
+            | EventBody::TraineesEnrolled(_)
+            | EventBody::CertificatesIssued(_) => Some(EntityKind::TrainingClass),
+            EventBody::TrainingSessionScheduled(_)
+            | EventBody::AttendanceMarked(_)
+            | EventBody::AttendanceUndone(_) => Some(EntityKind::TrainingSession),
             EventBody::Note { .. } | EventBody::Unknown(_) => None,
         }
     }
@@ -378,6 +425,14 @@ impl EventBody {
             // ── allowances ──
 
             // ── training ──
+            EventBody::TrainingPlanRecorded(_)
+            | EventBody::TrainingClassRecorded(_)
+            | EventBody::TrainingSessionScheduled(_)
+            | EventBody::TraineesEnrolled(_)
+            | EventBody::AttendanceMarked(_)
+            | EventBody::AttendanceUndone(_)
+            | EventBody::CertificatesIssued(_) => crate::training::events::validate_body(self)
+                .map_err(|e| invalid(format!("{}: {e}", self.kind_name()))),
             EventBody::Unknown(_) => Err(invalid(format!(
                 "unknown kind {:?} v{}: this build is older than the one that wrote it",
                 self.kind_name(),
@@ -473,6 +528,13 @@ pub(crate) mod tests {
             // ── allowances ──
 
             // ── training ──
+            crate::training::events::tests::sample("training_plan_recorded"),
+            crate::training::events::tests::sample("training_class_recorded"),
+            crate::training::events::tests::sample("training_session_scheduled"),
+            crate::training::events::tests::sample("trainees_enrolled"),
+            crate::training::events::tests::sample("attendance_marked"),
+            crate::training::events::tests::sample("attendance_undone"),
+            crate::training::events::tests::sample("certificates_issued"),
         ]
     }
 

@@ -7,6 +7,7 @@
 pub mod certificate;
 pub mod completion;
 pub mod entities;
+pub mod events;
 pub mod hours;
 pub mod requirements;
 
