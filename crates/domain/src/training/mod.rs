@@ -9,7 +9,9 @@ pub mod completion;
 pub mod entities;
 pub mod events;
 pub mod hours;
+pub mod report;
 pub mod requirements;
+pub mod roster;
 
 pub use certificate::{
     CertificateError, CertificateNumber, TrainingCertificate, issue_certificates,
