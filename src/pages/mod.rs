@@ -19,3 +19,4 @@ pub mod units_import;
 // ── allowances ──
 
 // ── training ──
+pub mod training;

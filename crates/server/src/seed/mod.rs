@@ -5,6 +5,7 @@
 //! transaction, so `verify` checks them and devices receive them through sync. Idempotent.
 
 mod people;
+mod training;
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 pub use people::{DEMO_REGION, Household, PeopleMaker, Resident, reference_day};
+pub use training::{DEMO_TRAINEES, seed_training};
 
 use crate::store::{Result, SERVER_ACTOR, Store, StoreError, UserRow, db_text, from_db_text};
 use crate::{auth, now_ms, units};
@@ -217,6 +219,7 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport> {
             display_name: name.into(),
         });
     }
+    training::seed_training(store, now_ms()).await?;
     Ok(SeedReport {
         accounts,
         units_recorded,
