@@ -39,6 +39,9 @@ test("200 trainees ticked offline at the door survive a reload and reach a secon
   await waitForOfflineShell(a);
   const doorUrl = a.url();
 
+  // QR check-in: a scan button where the browser has BarcodeDetector, otherwise the reason.
+  await expect(a.getByTestId("door-scan").or(a.getByTestId("door-scan-unavailable"))).toBeVisible();
+
   await deviceA.setOffline(true);
   await expect(a.getByTestId("online-indicator")).toHaveText("离线");
   await expect(a.getByTestId("door-present")).toHaveText("0");
@@ -87,6 +90,10 @@ test("200 trainees ticked offline at the door survive a reload and reach a secon
   await expect(b.getByTestId("completion-row")).toHaveCount(TRAINEES);
   await expect(b.getByTestId("completion-row").first()).toContainText("4/8");
   await expect(b.getByTestId("completed-count")).toHaveText("0");
+  // Each trainee's check-in code is drawn on the device.
+  await b.getByTestId("show-qr").click();
+  await expect(b.getByTestId("qr-card")).toHaveCount(TRAINEES);
+  await expect(b.getByTestId("qr-card").first().locator("svg path")).toHaveCount(1);
   console.log(`training spec total: ${Date.now() - started} ms`);
 
   await deviceA.close();

@@ -100,6 +100,12 @@ messages! {
     Status => "状态", "Status";
     Enrolled => "报名", "Enrolled";
     Completed => "结业", "Completed";
+    ScanUnavailable => "此浏览器不支持摄像头扫码(没有BarcodeDetector)，请在下方名单中点选签到。", "This browser cannot scan with the camera (no BarcodeDetector); tap names in the roster below.";
+    ScanStart => "扫码签到", "Scan QR codes";
+    ScanStop => "停止扫码", "Stop scanning";
+    CameraFailed => "无法打开摄像头：", "Cannot open the camera: ";
+    QrHeading => "学员签到二维码", "Trainees' check-in QR codes";
+    QrShow => "显示/隐藏二维码", "Show / hide QR codes";
     KindPlan => "培训计划", "Training plan";
     KindClass => "培训班登记", "Class recorded";
     KindSession => "课次安排", "Session scheduled";

@@ -21,6 +21,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::class::may_change;
 use super::data;
+use super::qr;
 use crate::components::require_login::RequireLogin;
 use crate::i18n::training::TrainingMsg as T;
 use crate::i18n::{Msg, use_i18n};
@@ -155,6 +156,7 @@ fn Roster(
         session.starts_at.format("%H:%M"),
         session.ends_at.format("%H:%M")
     );
+    let scan_rows = rows.clone();
     let undo_last = {
         let ctx = ctx.clone();
         let rows = rows.clone();
@@ -184,6 +186,7 @@ fn Roster(
                 <p class="door-last">{name}" "
                     <button type="button" class="secondary" data-testid="door-undo-last" on:click=undo_last.clone()>{move || i18n.t(T::Undo)}</button></p>
             })}
+            {editable.then(|| view! { <QrScan rows=scan_rows.clone() ctx=ctx.clone()/> })}
             <ul class="door-roster" data-testid="door-roster">
                 {rows.into_iter().map(|row| view! { <DoorRow row ctx=ctx.clone() query open editable/> }).collect_view()}
             </ul>
@@ -440,4 +443,75 @@ fn DoorRow(
             </Show>
         </li>
     }
+}
+
+/// QR check-in: the camera reads trainees' codes (BarcodeDetector); each code read ticks that
+/// trainee as signed in by QR, once. Without BarcodeDetector the button is not shown and the
+/// screen says why.
+#[component]
+fn QrScan(rows: Vec<Row>, ctx: DoorCtx) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    if !qr::scanner_available() {
+        return view! { <p class="muted" data-testid="door-scan-unavailable">{move || i18n.t(T::ScanUnavailable)}</p> }.into_any();
+    }
+    let scanning = RwSignal::new(false);
+    let seen = RwSignal::new(None::<String>);
+    let video = NodeRef::<leptos::html::Video>::new();
+    let start = move |_| {
+        if scanning.get_untracked() {
+            scanning.set(false);
+            return;
+        }
+        let Some(el) = video.get_untracked() else {
+            return;
+        };
+        let el: wasm_bindgen::JsValue = el.into();
+        let (rows, ctx) = (rows.clone(), ctx.clone());
+        scanning.set(true);
+        spawn_local(async move {
+            let scanner = match qr::Scanner::start(&el).await {
+                Ok(s) => s,
+                Err(e) => {
+                    scanning.set(false);
+                    ctx.error.set(Some(format!(
+                        "{}{}",
+                        i18n.t(T::CameraFailed),
+                        e.as_string().unwrap_or_default()
+                    )));
+                    return;
+                }
+            };
+            while scanning.get_untracked() {
+                for text in scanner.scan(&el).await {
+                    let Some(person) = qr::person_of(&text) else {
+                        continue;
+                    };
+                    if let Some(row) = rows.iter().find(|r| r.trainee.person == person) {
+                        seen.set(Some(row.trainee.name.clone()));
+                        if row.state.with_untracked(|s| s.marks.is_empty()) {
+                            let presence = Presence::Present {
+                                signed_in: sign_in_time(&ctx.session),
+                                signed_out: None,
+                                method: SignInMethod::Qr,
+                            };
+                            ctx.mark(row.clone(), presence, sync);
+                        }
+                    }
+                }
+                gloo_timers::future::TimeoutFuture::new(250).await;
+            }
+            scanner.stop();
+        });
+    };
+    view! {
+        <div class="door-scan">
+            <button type="button" data-testid="door-scan" on:click=start>
+                {move || if scanning.get() { i18n.t(T::ScanStop) } else { i18n.t(T::ScanStart) }}
+            </button>
+            {move || seen.get().map(|n| view! { <span class="door-seen">{n}</span> })}
+            <video node_ref=video class="door-video" class:hidden=move || !scanning.get() playsinline=true muted=true></video>
+        </div>
+    }
+    .into_any()
 }

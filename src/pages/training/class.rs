@@ -116,6 +116,7 @@ fn ClassBody(file: Arc<ClassFile>, profile: Profile) -> impl IntoView {
         <Enrolment file=file.clone() profile=profile.clone() editable/>
         <CompletionList file=file.clone() completions=completions.clone() profile=profile.clone() editable/>
         <Certificates file=file.clone()/>
+        <TraineeCodes file=file.clone()/>
     }
 }
 
@@ -549,4 +550,27 @@ fn Certificates(file: Arc<ClassFile>) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Each trainee's check-in QR code, drawn on this device (printable, to hand out).
+#[component]
+fn TraineeCodes(file: Arc<ClassFile>) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = RwSignal::new(false);
+    view! {
+        <section class="trainee-codes">
+            <h2>{move || i18n.t(T::QrHeading)}</h2>
+            <button type="button" class="secondary" data-testid="show-qr" on:click=move |_| shown.update(|s| *s = !*s)>{move || i18n.t(T::QrShow)}</button>
+            <Show when=move || shown.get()>
+                <ul class="qr-grid" data-testid="qr-codes">
+                    {file.trainees.iter().map(|t| view! {
+                        <li class="qr-card" data-testid="qr-card">
+                            <div class="qr" inner_html=super::qr::svg(&super::qr::payload(&t.person))></div>
+                            <span>{t.name.clone()}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </Show>
+        </section>
+    }
 }

@@ -8,3 +8,4 @@ pub mod class_new;
 pub mod dashboard;
 pub mod data;
 pub mod index;
+pub mod qr;

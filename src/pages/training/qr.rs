@@ -105,11 +105,11 @@ impl Scanner {
     /// Turns the camera off.
     pub fn stop(&self) {
         if let Ok(tracks) = get(&self.stream, "getTracks")
-            .and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from))
+            .and_then(|f| f.dyn_into::<Function>())
             .and_then(|f| f.call0(&self.stream))
         {
             for track in Array::from(&tracks).iter() {
-                if let Ok(stop) = get(&track, "stop").and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from)) {
+                if let Ok(stop) = get(&track, "stop").and_then(|f| f.dyn_into::<Function>()) {
                     let _ = stop.call0(&track);
                 }
             }
