@@ -51,6 +51,11 @@ pub fn App() -> impl IntoView {
                     // ── allowances ──
 
                     // ── training ──
+                    <Route path=path!("/training") view=pages::training::index::TrainingHome/>
+                    <Route path=path!("/training/classes/new") view=pages::training::class_new::ClassNew/>
+                    <Route path=path!("/training/classes/:id") view=pages::training::class::ClassPage/>
+                    <Route path=path!("/training/sessions/:id/attendance") view=pages::training::attendance::Attendance/>
+                    <Route path=path!("/training/dashboard") view=pages::training::dashboard::Dashboard/>
 
                 </Routes>
             </main>

@@ -310,6 +310,13 @@ impl Msg {
             EventBody::RosterApproved(_) => allowances::AllowanceMsg::KindRosterApproved.into(),
 
             // ── training ──
+            EventBody::TrainingPlanRecorded(_) => training::TrainingMsg::KindPlan.into(),
+            EventBody::TrainingClassRecorded(_) => training::TrainingMsg::KindClass.into(),
+            EventBody::TrainingSessionScheduled(_) => training::TrainingMsg::KindSession.into(),
+            EventBody::TraineesEnrolled(_) => training::TrainingMsg::KindEnrolled.into(),
+            EventBody::AttendanceMarked(_) => training::TrainingMsg::KindMarked.into(),
+            EventBody::AttendanceUndone(_) => training::TrainingMsg::KindUndone.into(),
+            EventBody::CertificatesIssued(_) => training::TrainingMsg::KindCertificates.into(),
             EventBody::Unknown(_) => Msg::KindOther.into(),
         }
     }

@@ -73,7 +73,7 @@ fn module_href(module: Module) -> Option<&'static str> {
         // ── allowances ──
         Module::Allowances => None,
         // ── training ──
-        Module::Training => None,
+        Module::Training => Some("/training"),
     }
 }
 

@@ -21,3 +21,4 @@ pub mod elections_roll;
 // ── allowances ──
 
 // ── training ──
+pub mod training;

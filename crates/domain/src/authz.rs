@@ -140,6 +140,11 @@ pub enum Action {
     /// A step of a roster's approval (`allowance::roster::may_take`).
     Roster(crate::allowance::roster::RosterStep),
     // ── training: actions ──
+    /// 管理培训 — record plans, classes and sessions, enrol, take attendance, issue
+    /// certificates (a trainer for the classes they own).
+    ManageTraining,
+    /// 查看培训记录 — classes, attendance and completion in scope.
+    ReadTraining,
 }
 
 impl Action {
@@ -313,6 +318,24 @@ pub fn permits(role: Role, action: Action) -> bool {
             VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
         ),
         // ── training ──
+        } // ── elections ──
+
+        // ── eligibility ──
+
+        // ── allowances ──
+
+        // ── training ──
+        Action::ManageTraining => matches!(role, Trainer | DistrictAdmin),
+        Action::ReadTraining => matches!(
+            role,
+            Trainer | DistrictAdmin | TownshipSupervisor | TownshipReviewer
+        ),
+        Action::RecordEvent(
+            EntityKind::TrainingPlan | EntityKind::TrainingClass | EntityKind::TrainingSession,
+        ) => permits(role, Action::ManageTraining),
+        Action::ReadEvent(
+            EntityKind::TrainingPlan | EntityKind::TrainingClass | EntityKind::TrainingSession,
+        ) => permits(role, Action::ReadTraining),
     }
 }
 
@@ -370,6 +393,8 @@ pub fn authorize_event(profile: &Profile, ev: &Event) -> Result<(), RejectReason
     if !ev.unit.is_within(&profile.scope) {
         return Err(RejectReason::OutOfScope);
     }
+    // ── training ──
+    crate::training::events::authorize_owner(profile, ev)?;
     Ok(())
 }
 

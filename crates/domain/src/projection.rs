@@ -169,6 +169,13 @@ pub fn apply(state: &mut Option<EntityState>, ev: &Event) -> Applied {
         | EventBody::RosterApproved(_) => crate::allowance::records::fold_into_doc(doc, ev),
 
         // ── training ──
+        EventBody::TrainingPlanRecorded(_)
+        | EventBody::TrainingClassRecorded(_)
+        | EventBody::TrainingSessionScheduled(_)
+        | EventBody::TraineesEnrolled(_)
+        | EventBody::AttendanceMarked(_)
+        | EventBody::AttendanceUndone(_)
+        | EventBody::CertificatesIssued(_) => crate::training::events::fold_into(doc, &ev.body),
         EventBody::Note { .. } | EventBody::Unknown(_) => unreachable!("no entity kind"),
     }
     s.unit = ev.unit.clone();

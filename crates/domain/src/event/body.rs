@@ -40,6 +40,12 @@ pub enum EntityKind {
     /// 发放花名册 — a payment roster.
     Roster,
     // ── training: entity kinds ──
+    /// 培训计划
+    TrainingPlan,
+    /// 培训班
+    TrainingClass,
+    /// 课次 (with its attendance)
+    TrainingSession,
 }
 
 impl EntityKind {
@@ -57,6 +63,9 @@ impl EntityKind {
         EntityKind::AllowanceRates,
         EntityKind::Roster,
         // ── training ──
+        EntityKind::TrainingPlan,
+        EntityKind::TrainingClass,
+        EntityKind::TrainingSession,
     ];
 
     /// The stable name, used as the entity id prefix and in storage indexes.
@@ -75,6 +84,9 @@ impl EntityKind {
             EntityKind::AllowanceRates => "allowance_rates",
             EntityKind::Roster => "roster",
             // ── training ──
+            EntityKind::TrainingPlan => "training_plan",
+            EntityKind::TrainingClass => "training_class",
+            EntityKind::TrainingSession => "training_session",
         }
     }
 
@@ -263,6 +275,20 @@ pub enum EventBody {
     RosterApproved(crate::allowance::records::RosterApproval),
 
     // ── training ──
+    /// 培训计划登记
+    TrainingPlanRecorded(crate::training::events::PlanRecorded),
+    /// 培训班登记
+    TrainingClassRecorded(crate::training::events::ClassRecorded),
+    /// 课次安排
+    TrainingSessionScheduled(crate::training::events::SessionScheduled),
+    /// 学员报名
+    TraineesEnrolled(crate::training::events::TraineesEnrolled),
+    /// 签到等考勤标记
+    AttendanceMarked(crate::training::events::AttendanceMarked),
+    /// 撤销考勤标记
+    AttendanceUndone(crate::training::events::AttendanceUndone),
+    /// 结业证书发放
+    CertificatesIssued(crate::training::events::CertificatesIssued),
     /// A kind or version this build does not know, kept as the exact JSON received.
     #[serde(skip)]
     Unknown(Value),
@@ -299,6 +325,13 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     ("roster_sent_back", 1),
     ("roster_approved", 1),
     // ── training ──
+    ("training_plan_recorded", 1),
+    ("training_class_recorded", 1),
+    ("training_session_scheduled", 1),
+    ("trainees_enrolled", 1),
+    ("attendance_marked", 1),
+    ("attendance_undone", 1),
+    ("certificates_issued", 1),
 ];
 
 /// Why an event body is not acceptable.
@@ -346,6 +379,13 @@ impl EventBody {
             EventBody::RosterApproved(_) => "roster_approved",
 
             // ── training ──
+            EventBody::TrainingPlanRecorded(_) => "training_plan_recorded",
+            EventBody::TrainingClassRecorded(_) => "training_class_recorded",
+            EventBody::TrainingSessionScheduled(_) => "training_session_scheduled",
+            EventBody::TraineesEnrolled(_) => "trainees_enrolled",
+            EventBody::AttendanceMarked(_) => "attendance_marked",
+            EventBody::AttendanceUndone(_) => "attendance_undone",
+            EventBody::CertificatesIssued(_) => "certificates_issued",
             EventBody::Unknown(v) => v.get("kind").and_then(Value::as_str).unwrap_or(""),
         }
     }
@@ -394,6 +434,13 @@ impl EventBody {
             | EventBody::RosterApproved(_) => Some(EntityKind::Roster),
 
             // ── training ──
+            EventBody::TrainingPlanRecorded(_) => Some(EntityKind::TrainingPlan),
+            EventBody::TrainingClassRecorded(_)
+            | EventBody::TraineesEnrolled(_)
+            | EventBody::CertificatesIssued(_) => Some(EntityKind::TrainingClass),
+            EventBody::TrainingSessionScheduled(_)
+            | EventBody::AttendanceMarked(_)
+            | EventBody::AttendanceUndone(_) => Some(EntityKind::TrainingSession),
             EventBody::Note { .. } | EventBody::Unknown(_) => None,
         }
     }
@@ -529,6 +576,14 @@ impl EventBody {
                 .map_err(crate::allowance::records::body_error),
 
             // ── training ──
+            EventBody::TrainingPlanRecorded(_)
+            | EventBody::TrainingClassRecorded(_)
+            | EventBody::TrainingSessionScheduled(_)
+            | EventBody::TraineesEnrolled(_)
+            | EventBody::AttendanceMarked(_)
+            | EventBody::AttendanceUndone(_)
+            | EventBody::CertificatesIssued(_) => crate::training::events::validate_body(self)
+                .map_err(|e| invalid(format!("{}: {e}", self.kind_name()))),
             EventBody::Unknown(_) => Err(invalid(format!(
                 "unknown kind {:?} v{}: this build is older than the one that wrote it",
                 self.kind_name(),
@@ -671,6 +726,13 @@ pub(crate) mod tests {
             crate::allowance::records::tests::sample_send_back(),
             crate::allowance::records::tests::sample_approval(),
             // ── training ──
+            crate::training::events::tests::sample("training_plan_recorded"),
+            crate::training::events::tests::sample("training_class_recorded"),
+            crate::training::events::tests::sample("training_session_scheduled"),
+            crate::training::events::tests::sample("trainees_enrolled"),
+            crate::training::events::tests::sample("attendance_marked"),
+            crate::training::events::tests::sample("attendance_undone"),
+            crate::training::events::tests::sample("certificates_issued"),
         ]
     }
 

@@ -7,8 +7,11 @@
 pub mod certificate;
 pub mod completion;
 pub mod entities;
+pub mod events;
 pub mod hours;
+pub mod report;
 pub mod requirements;
+pub mod roster;
 
 pub use certificate::{
     CertificateError, CertificateNumber, TrainingCertificate, issue_certificates,

@@ -9,6 +9,7 @@ pub mod election_roll;
 mod allowances;
 pub mod eligibility;
 mod people;
+mod training;
 
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,7 @@ use rand_chacha::ChaCha8Rng;
 
 pub use allowances::{DEMO_ALLOWANCE_UNIT, DEMO_RATES_VERSION, allowance_drafts, seed_allowances};
 pub use people::{DEMO_REGION, Household, PeopleMaker, Resident, reference_day};
+pub use training::{DEMO_TRAINEES, seed_training};
 
 use crate::store::{Result, SERVER_ACTOR, Store, StoreError, UserRow, db_text, from_db_text};
 use crate::{auth, now_ms, units};
@@ -243,6 +245,7 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport> {
             display_name,
         });
     }
+    training::seed_training(store, now_ms()).await?;
     Ok(SeedReport {
         accounts,
         units_recorded,
