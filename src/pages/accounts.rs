@@ -10,6 +10,7 @@ use cunju_domain::sync::Profile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::devices::Devices;
 use super::units::load_units;
 use crate::components::online::use_online;
 use crate::components::require_login::RequireLogin;
@@ -91,6 +92,7 @@ fn AccountsOf(profile: Profile) -> impl IntoView {
                 }.into_any(),
             })}
         </Suspense>
+        <Devices/>
     }
     .into_any()
 }
