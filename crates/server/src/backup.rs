@@ -156,6 +156,12 @@ async fn restore_sqlite(target: &Path, from: &Path, force: bool) -> Result<Summa
     }
     remove_sqlite_files(target)?;
     std::fs::rename(&staging, target)?;
+    for suffix in ["-wal", "-shm"] {
+        let leftover = with_suffix(&staging, suffix);
+        if leftover.exists() {
+            std::fs::remove_file(leftover)?;
+        }
+    }
     Ok(summary)
 }
 
@@ -179,7 +185,12 @@ async fn check_opened_sqlite(store: &Store) -> Result<Summary, BackupError> {
         return Err(BackupError::Damaged(integrity.join("; ")));
     }
     store.migrate().await?;
-    check(store).await
+    let summary = check(store).await?;
+    // Everything into the main file: only that file is moved into place.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await?;
+    Ok(summary)
 }
 
 /// Every chain must verify; then the summary.

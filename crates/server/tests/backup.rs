@@ -155,6 +155,10 @@ async fn sqlite_online_backup_restores_with_intact_chains() {
             .execute(pool)
             .await
             .unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(pool)
+            .await
+            .unwrap();
     }
     t.close().await;
     let (code, out) = cli(&[
