@@ -62,7 +62,16 @@ pub fn mutate(base: &[u8], rng: &mut Rng, dictionary: &[&str]) -> Vec<u8> {
             }
             5 => data.truncate(at),
             6 => {
-                let digits = ["0", "-1", "4294967295", "4294967296", "18446744073709551615", "9223372036854775808", "1e999", "-0"];
+                let digits = [
+                    "0",
+                    "-1",
+                    "4294967295",
+                    "4294967296",
+                    "18446744073709551615",
+                    "9223372036854775808",
+                    "1e999",
+                    "-0",
+                ];
                 let d = digits[rng.below(digits.len() as u64) as usize];
                 data.splice(at..at, d.bytes());
             }

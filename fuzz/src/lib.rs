@@ -78,7 +78,8 @@ pub fn execute(target: fn(&[u8]), input: &[u8]) -> Result<(), String> {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        *LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()) = Some(format!("{payload}{location}"));
+        *LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(format!("{payload}{location}"));
     }));
     let result = std::panic::catch_unwind(|| target(input));
     std::panic::set_hook(previous);

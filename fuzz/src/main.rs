@@ -40,7 +40,11 @@ fn main() -> ExitCode {
         // Known crashes first: a fixed bug must stay fixed.
         for (path, input) in cunju_fuzz::regressions(root, target.name) {
             if let Err(message) = cunju_fuzz::execute(target.run, &input) {
-                println!("{}: regression {} fails: {message}", target.name, path.display());
+                println!(
+                    "{}: regression {} fails: {message}",
+                    target.name,
+                    path.display()
+                );
                 failed = true;
             }
         }

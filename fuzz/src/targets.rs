@@ -22,16 +22,58 @@ use serde_json::Value;
 use crate::input::Bytes;
 
 pub const JSON_TOKENS: &[&str] = &[
-    "\"", "{", "}", "[", "]", ",", ":", "null", "true", "\"\"", "\\u0000", "\\ud800", "\"kind\"",
-    "\"v\"", "\"data\"", "\"note\"", "\"person_recorded\"", "\"unit_recorded\"", "\"seq\"",
-    "\"hlc\"", "\"wall_ms\"", "\"counter\"", "\"prev\"", "\"hash\"", "\"birth_date\"",
-    "\"1990-02-30\"", "\"2024-13-01\"", "1.5", "-1", "1e308", "{\"a\":[[[[[[[[]]]]]]]]}",
+    "\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "null",
+    "true",
+    "\"\"",
+    "\\u0000",
+    "\\ud800",
+    "\"kind\"",
+    "\"v\"",
+    "\"data\"",
+    "\"note\"",
+    "\"person_recorded\"",
+    "\"unit_recorded\"",
+    "\"seq\"",
+    "\"hlc\"",
+    "\"wall_ms\"",
+    "\"counter\"",
+    "\"prev\"",
+    "\"hash\"",
+    "\"birth_date\"",
+    "\"1990-02-30\"",
+    "\"2024-13-01\"",
+    "1.5",
+    "-1",
+    "1e308",
+    "{\"a\":[[[[[[[[]]]]]]]]}",
 ];
 
 pub const CSV_TOKENS: &[&str] = &[
-    ",", "\"", "\n", "\r\n", "\u{feff}", "代码,名称,类型,上级代码\n", "code,name,kind,parent\n",
-    "5099", "5099001", "5099001001", "village", "township", "district", "村", "社区", "\"\"",
-    ",,,", "\u{0}",
+    ",",
+    "\"",
+    "\n",
+    "\r\n",
+    "\u{feff}",
+    "代码,名称,类型,上级代码\n",
+    "code,name,kind,parent\n",
+    "5099",
+    "5099001",
+    "5099001001",
+    "village",
+    "township",
+    "district",
+    "村",
+    "社区",
+    "\"\"",
+    ",,,",
+    "\u{0}",
 ];
 
 // ---- events -------------------------------------------------------------------------------
@@ -64,7 +106,13 @@ pub fn event_seeds() -> Vec<Vec<u8>> {
         phone: None,
     };
     let events = [
-        sample_event(EventBody::Note { text: "入户走访".into() }, "person:p1", 1),
+        sample_event(
+            EventBody::Note {
+                text: "入户走访".into(),
+            },
+            "person:p1",
+            1,
+        ),
         sample_event(person, "person:p2", 2),
         sample_event(
             EventBody::RelativeLinked {
@@ -130,7 +178,11 @@ fn event_properties(e: &Event) {
     let text = serde_json::to_string(e).expect("an event serializes");
     let again: Event = serde_json::from_str(&text).expect("an event re-reads its own JSON");
     assert_eq!(&again, e, "an event round-trips");
-    assert_eq!(again.canonical_bytes(), e.canonical_bytes(), "same hash input");
+    assert_eq!(
+        again.canonical_bytes(),
+        e.canonical_bytes(),
+        "same hash input"
+    );
 }
 
 // ---- unit CSV -----------------------------------------------------------------------------
@@ -189,7 +241,9 @@ pub fn units_csv(data: &[u8]) {
 
 pub fn tally_seeds() -> Vec<Vec<u8>> {
     vec![
-        vec![3, 1, 5, 2, 1, 3, 4, 100, 90, 90, 2, 5, 60, 6, 30, 7, 55, 1, 0, 1, 1, 0],
+        vec![
+            3, 1, 5, 2, 1, 3, 4, 100, 90, 90, 2, 5, 60, 6, 30, 7, 55, 1, 0, 1, 1, 0,
+        ],
         (0..64).collect(),
         vec![0; 32],
         vec![255; 48],
@@ -294,7 +348,13 @@ pub fn tally(data: &[u8]) {
         })
         .collect();
     let links: Vec<_> = (0..b.below(6))
-        .map(|_| (person(b.below(10)), person(b.below(10)), RELATIONS[b.below(4)]))
+        .map(|_| {
+            (
+                person(b.below(10)),
+                person(b.below(10)),
+                RELATIONS[b.below(4)],
+            )
+        })
         .collect();
     let kinship = Kinship::new(links, std::iter::empty());
     let first = round(&mut b);

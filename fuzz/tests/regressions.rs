@@ -11,7 +11,11 @@ fn known_crashes_stay_fixed() {
     for target in cunju_fuzz::targets() {
         for (path, input) in cunju_fuzz::regressions(root, target.name) {
             if let Err(message) = cunju_fuzz::execute(target.run, &input) {
-                panic!("{}: {} crashes again: {message}", target.name, path.display());
+                panic!(
+                    "{}: {} crashes again: {message}",
+                    target.name,
+                    path.display()
+                );
             }
             replayed += 1;
         }

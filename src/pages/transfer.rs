@@ -80,7 +80,10 @@ async fn export_pending(lang: Lang) -> (bool, String) {
         Ok(s) => s,
         Err(e) => return fail(e.message(lang)),
     };
-    let (log, pending) = match (store.device_log().await, store.pending(MAX_BUNDLE_EVENTS).await) {
+    let (log, pending) = match (
+        store.device_log().await,
+        store.pending(MAX_BUNDLE_EVENTS).await,
+    ) {
         (Ok(Some(log)), Ok(pending)) => (log, pending),
         (Ok(None), _) => return (false, BundleMsg::Nothing.text(lang).to_string()),
         (Err(e), _) | (_, Err(e)) => return fail(e.message(lang)),

@@ -54,9 +54,15 @@ impl BundleError {
         match self {
             BundleError::Format(_) => "这不是村居台账的传输包，或版本过新，请更新应用".into(),
             BundleError::Empty => "传输包里没有记录".into(),
-            BundleError::TooLarge(n) => format!("传输包有 {n} 条记录，最多 {MAX_BUNDLE_EVENTS} 条，请分多次导出"),
-            BundleError::OtherDevice { seq, .. } => format!("第 {seq} 条记录来自其他设备，传输包已损坏"),
-            BundleError::BadHash { seq } => format!("第 {seq} 条记录与校验值不符，传输包已被修改或损坏"),
+            BundleError::TooLarge(n) => {
+                format!("传输包有 {n} 条记录，最多 {MAX_BUNDLE_EVENTS} 条，请分多次导出")
+            }
+            BundleError::OtherDevice { seq, .. } => {
+                format!("第 {seq} 条记录来自其他设备，传输包已损坏")
+            }
+            BundleError::BadHash { seq } => {
+                format!("第 {seq} 条记录与校验值不符，传输包已被修改或损坏")
+            }
             BundleError::Broken { seq } => format!("第 {seq} 条记录与前一条不衔接，传输包不完整"),
             BundleError::Seal => "传输包校验失败，文件已被修改或损坏".into(),
         }
@@ -131,7 +137,13 @@ mod tests {
     fn bundle(n: u64) -> Bundle {
         let mut log = DeviceLog::new("phone".parse().unwrap());
         let events = (0..n)
-            .map(|i| log.append(note("u1", "5001", "person:p1", "走访"), NOW + i, [i as u8; 10]))
+            .map(|i| {
+                log.append(
+                    note("u1", "5001", "person:p1", "走访"),
+                    NOW + i,
+                    [i as u8; 10],
+                )
+            })
             .collect();
         Bundle::new("phone".parse().unwrap(), events, NOW)
     }
@@ -147,10 +159,14 @@ mod tests {
     #[test]
     fn an_edited_event_is_refused() {
         let mut b = bundle(3);
-        b.events[1].body = EventBody::Note { text: "改过".into() };
+        b.events[1].body = EventBody::Note {
+            text: "改过".into(),
+        };
         assert_eq!(b.check(), Err(BundleError::BadHash { seq: 2 }));
         let mut b = bundle(3);
-        b.events[1].body = EventBody::Note { text: "改过".into() };
+        b.events[1].body = EventBody::Note {
+            text: "改过".into(),
+        };
         b.events[1].hash = b.events[1].compute_hash();
         assert_eq!(b.check(), Err(BundleError::Broken { seq: 3 }));
     }
@@ -172,7 +188,10 @@ mod tests {
         assert!(matches!(b.check(), Err(BundleError::Format(_))));
         let mut b = bundle(1);
         b.device = "other".parse().unwrap();
-        assert!(matches!(b.check(), Err(BundleError::OtherDevice { seq: 1, .. })));
+        assert!(matches!(
+            b.check(),
+            Err(BundleError::OtherDevice { seq: 1, .. })
+        ));
         assert_eq!(bundle(0).check(), Err(BundleError::Empty));
     }
 }

@@ -6,12 +6,12 @@
 mod body;
 mod chain;
 
+#[cfg(feature = "testing")]
+pub(crate) use body::tests::samples as sample_bodies;
 pub use body::{
     BodyError, EntityKind, EventBody, KNOWN_KINDS, PERSON_FIELDS, Relation, Sex, UnitKind,
 };
 pub use chain::{ChainError, check_next, check_next_across, verify_chain};
-#[cfg(feature = "testing")]
-pub(crate) use body::tests::samples as sample_bodies;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

@@ -93,7 +93,13 @@ pub async fn backup(db_url: &str, out: &Path) -> Result<Summary, BackupError> {
             let summary = summary(&store).await;
             run_tool(
                 Command::new("pg_dump")
-                    .args(["--format=custom", "--no-owner", "--schema", &schema, "--file"])
+                    .args([
+                        "--format=custom",
+                        "--no-owner",
+                        "--schema",
+                        &schema,
+                        "--file",
+                    ])
                     .arg(out)
                     .args(["--dbname", db_url]),
                 "pg_dump",
@@ -115,7 +121,13 @@ pub async fn restore(db_url: &str, from: &Path, force: bool) -> Result<Summary, 
     }
     run_tool(
         Command::new("pg_restore")
-            .args(["--no-owner", "--exit-on-error", "--single-transaction", "--dbname", db_url])
+            .args([
+                "--no-owner",
+                "--exit-on-error",
+                "--single-transaction",
+                "--dbname",
+                db_url,
+            ])
             .arg(from),
         "pg_restore",
     )?;
@@ -127,7 +139,10 @@ pub async fn restore(db_url: &str, from: &Path, force: bool) -> Result<Summary, 
 
 async fn restore_sqlite(target: &Path, from: &Path, force: bool) -> Result<Summary, BackupError> {
     if !from.is_file() {
-        return Err(BackupError::Damaged(format!("{} is not a file", from.display())));
+        return Err(BackupError::Damaged(format!(
+            "{} is not a file",
+            from.display()
+        )));
     }
     if target.exists() && std::fs::metadata(target)?.len() > 0 && !force {
         return Err(BackupError::TargetInUse(target.to_path_buf()));

@@ -46,12 +46,19 @@ async fn failed_logins_lock_the_account_with_a_clear_message(db: Db) {
     // Locked: even the right password is refused, and the answer says for how long.
     let res = h.login("alice", PASSWORD).await;
     assert_eq!(res.status(), 429);
-    let retry: i64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: i64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=15 * 60).contains(&retry), "Retry-After {retry}");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "too_many_attempts");
     let message = body["message"].as_str().unwrap();
-    assert!(message.contains("锁定") && message.contains("15 分钟"), "{message}");
+    assert!(
+        message.contains("锁定") && message.contains("15 分钟"),
+        "{message}"
+    );
     assert!(message.contains("administrator"), "{message}");
     // Others are not affected.
     assert_eq!(h.login("bob", PASSWORD).await.status(), 200);
@@ -64,7 +71,10 @@ async fn failed_logins_lock_the_account_with_a_clear_message(db: Db) {
     let res = h.login("alice", PASSWORD).await;
     assert_eq!(res.status(), 429);
     let body: Value = res.json().await.unwrap();
-    assert!(body["message"].as_str().unwrap().contains("5 分钟"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("5 分钟"),
+        "{body}"
+    );
     exec(
         &h.store,
         "UPDATE login_attempts SET attempted_at = attempted_at - 6 * 60 * 1000",
@@ -119,9 +129,16 @@ async fn an_administrator_revokes_a_lost_phone(db: Db) {
 
     // Who may see and revoke devices.
     let list: DevicesResponse = admin.get("/api/v1/devices").await.json().await.unwrap();
-    let mine: Vec<_> = list.devices.iter().filter(|d| d.username == "alice").collect();
+    let mine: Vec<_> = list
+        .devices
+        .iter()
+        .filter(|d| d.username == "alice")
+        .collect();
     assert_eq!(mine.len(), 2);
-    let listed = mine.iter().find(|d| db_text(&d.device) == phone_id).unwrap();
+    let listed = mine
+        .iter()
+        .find(|d| db_text(&d.device) == phone_id)
+        .unwrap();
     assert_eq!((listed.events, listed.revoked_at), (3, None));
     let revoke_path = format!("/api/v1/devices/{phone_id}/revoke");
     for (who, client) in [("the owner", &on_tablet), ("another district", &far_admin)] {
@@ -134,7 +151,11 @@ async fn an_administrator_revokes_a_lost_phone(db: Db) {
     let far: DevicesResponse = far_admin.get("/api/v1/devices").await.json().await.unwrap();
     assert!(far.devices.iter().all(|d| d.username != "alice"));
     let res = admin
-        .send(Method::POST, "/api/v1/devices/no-such-device/revoke", json!({}))
+        .send(
+            Method::POST,
+            "/api/v1/devices/no-such-device/revoke",
+            json!({}),
+        )
         .await;
     assert_eq!(res.status(), 404);
     let body: Value = res.json().await.unwrap();
@@ -162,14 +183,21 @@ async fn an_administrator_revokes_a_lost_phone(db: Db) {
     let res = on_tablet.push(&[tablet.event(VILLAGE, 2)]).await;
     assert_eq!(*status_of(&res), PushStatus::Accepted);
     // What the phone stored before stays, and verifies.
-    assert!(cunju_server::verify::verify(&h.store).await.unwrap().is_empty());
+    assert!(
+        cunju_server::verify::verify(&h.store)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // The command line: list, then revoke the tablet too.
     let (code, out) = h.cli(&["device", "list", "--db", &h.db_url, "--scope", "5099"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(&phone_id) && out.contains("revoked"), "{out}");
     assert!(out.contains(&tablet_id) && out.contains("active"), "{out}");
-    let (code, out) = h.cli(&["device", "revoke", "--db", &h.db_url, "--device", &tablet_id]);
+    let (code, out) = h.cli(&[
+        "device", "revoke", "--db", &h.db_url, "--device", &tablet_id,
+    ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1 session"), "{out}");
     assert_eq!(on_tablet.get("/api/v1/me").await.status(), 401);
@@ -194,8 +222,8 @@ async fn logs_hold_no_passwords_tokens_or_identity_numbers() {
     let h = Harness::start(Db::Sqlite).await;
     h.demo_units().await;
     let secret = "Hunter2-very-secret";
-    let admin_row = cunju_server::seed::new_user("admin", secret, "district_admin", "5099", "管理员")
-        .unwrap();
+    let admin_row =
+        cunju_server::seed::new_user("admin", secret, "district_admin", "5099", "管理员").unwrap();
     h.store.insert_user(&admin_row, 0).await.unwrap();
     let dir = std::env::temp_dir().join(format!("cunju-logs-{}", std::process::id()));
     let mut server = Server::new(&h.db_url, &dir);
@@ -213,13 +241,27 @@ async fn logs_hold_no_passwords_tokens_or_identity_numbers() {
     };
 
     let wrong = "Wrong-but-secret-guess";
-    assert_eq!(post("/api/v1/auth/login", None, json!({"username": "admin", "password": wrong})).await.unwrap().status(), 401);
-    let login: LoginResponse = post("/api/v1/auth/login", None, json!({"username": "admin", "password": secret}))
+    assert_eq!(
+        post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "admin", "password": wrong})
+        )
         .await
         .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .status(),
+        401
+    );
+    let login: LoginResponse = post(
+        "/api/v1/auth/login",
+        None,
+        json!({"username": "admin", "password": secret}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     let token = login.token.clone();
     let new_password = "Another-secret-pw-42";
     let res = post(
@@ -232,9 +274,13 @@ async fn logs_hold_no_passwords_tokens_or_identity_numbers() {
     .unwrap();
     assert_eq!(res.status(), 201);
     let changed = "Changed-secret-pw-77";
-    let res = post("/api/v1/me/password", Some(&token), json!({"old_password": secret, "new_password": changed}))
-        .await
-        .unwrap();
+    let res = post(
+        "/api/v1/me/password",
+        Some(&token),
+        json!({"old_password": secret, "new_password": changed}),
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), 204);
 
     // A person with an identity number, pushed and pulled back.
@@ -244,7 +290,10 @@ async fn logs_hold_no_passwords_tokens_or_identity_numbers() {
         NewEvent {
             actor: login.profile.user.clone(),
             unit: VILLAGE.parse().unwrap(),
-            entity: EntityId::new(EntityKind::Person.as_str(), EventId::new(1_750_000_000_000, [1; 10])),
+            entity: EntityId::new(
+                EntityKind::Person.as_str(),
+                EventId::new(1_750_000_000_000, [1; 10]),
+            ),
             body: EventBody::PersonRecorded {
                 name: "张三".into(),
                 sex: Sex::Male,
@@ -257,24 +306,37 @@ async fn logs_hold_no_passwords_tokens_or_identity_numbers() {
         1_750_000_000_000,
         [2; 10],
     );
-    let res: PushResponse = post("/api/v1/sync/push", Some(&token), json!({"events": [event]}))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let res: PushResponse = post(
+        "/api/v1/sync/push",
+        Some(&token),
+        json!({"events": [event]}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     assert_eq!(res.results[0].status, PushStatus::Accepted);
     // The same event, rewritten: refused, and the refusal is logged nowhere with its content.
     let mut forged = serde_json::to_value(&event).unwrap();
     forged["body"]["data"]["name"] = json!("李四");
-    post("/api/v1/sync/push", Some(&token), json!({"events": [forged]})).await.unwrap();
+    post(
+        "/api/v1/sync/push",
+        Some(&token),
+        json!({"events": [forged]}),
+    )
+    .await
+    .unwrap();
     let res = http
         .get(format!("{base}/api/v1/sync/pull?after=0"))
         .bearer_auth(&token)
         .send()
         .await
         .unwrap();
-    assert!(res.text().await.unwrap().contains(&id), "the record itself is served");
+    assert!(
+        res.text().await.unwrap().contains(&id),
+        "the record itself is served"
+    );
     server.kill();
 
     let log = server.log();

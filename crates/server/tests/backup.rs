@@ -80,7 +80,13 @@ async fn sqlite_online_backup_restores_with_intact_chains() {
         })
     };
     let online = dir.join("online.db");
-    let (code, out) = cli(&["backup", "--db", &h.db_url, "--out", online.to_str().unwrap()]);
+    let (code, out) = cli(&[
+        "backup",
+        "--db",
+        &h.db_url,
+        "--out",
+        online.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{out}");
     writer.await.unwrap();
 
@@ -102,19 +108,43 @@ async fn sqlite_online_backup_restores_with_intact_chains() {
     let source = dump(&h.store).await;
     let copy = dump(&restored).await;
     for row in &copy["events"] {
-        assert!(source["events"].contains(row), "a restored event is in the original");
+        assert!(
+            source["events"].contains(row),
+            "a restored event is in the original"
+        );
     }
-    assert!(copy["events"].len() >= 120, "the events before the backup are all there");
+    assert!(
+        copy["events"].len() >= 120,
+        "the events before the backup are all there"
+    );
     restored.close().await;
 
     // Quiet: the restored database is the original, table for table.
     let quiet = dir.join("quiet.db");
-    let (code, out) = cli(&["backup", "--db", &h.db_url, "--out", quiet.to_str().unwrap()]);
+    let (code, out) = cli(&[
+        "backup",
+        "--db",
+        &h.db_url,
+        "--out",
+        quiet.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("events"), "{out}");
-    let (code, out) = cli(&["backup", "--db", &h.db_url, "--out", quiet.to_str().unwrap()]);
+    let (code, out) = cli(&[
+        "backup",
+        "--db",
+        &h.db_url,
+        "--out",
+        quiet.to_str().unwrap(),
+    ]);
     assert_ne!(code, 0, "never overwrites a backup: {out}");
-    let (code, out) = cli(&["restore", "--db", &restored_url, "--from", quiet.to_str().unwrap()]);
+    let (code, out) = cli(&[
+        "restore",
+        "--db",
+        &restored_url,
+        "--from",
+        quiet.to_str().unwrap(),
+    ]);
     assert_ne!(code, 0, "a database holding data needs --force: {out}");
     assert!(out.contains("--force"), "{out}");
     let (code, out) = cli(&[
@@ -128,7 +158,11 @@ async fn sqlite_online_backup_restores_with_intact_chains() {
     assert_eq!(code, 0, "{out}");
     assert!(with_suffix(&restored_path, ".before-restore").exists());
     let restored = Store::connect(&restored_url).await.unwrap();
-    assert_eq!(dump(&restored).await, dump(&h.store).await, "restored = original");
+    assert_eq!(
+        dump(&restored).await,
+        dump(&h.store).await,
+        "restored = original"
+    );
     restored.close().await;
 
     // Damaged: a truncated file, and an altered event; neither touches the target.
@@ -171,7 +205,11 @@ async fn sqlite_online_backup_restores_with_intact_chains() {
     ]);
     assert_ne!(code, 0, "a tampered backup is refused: {out}");
     assert!(out.contains("hash chains are broken"), "{out}");
-    assert_eq!(std::fs::read(&restored_path).unwrap(), before, "target untouched");
+    assert_eq!(
+        std::fs::read(&restored_path).unwrap(),
+        before,
+        "target untouched"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -196,13 +234,22 @@ async fn postgres_dump_restores_with_intact_chains() {
     // Restore into a fresh database, under the same schema name.
     let admin = PgConnectOptions::from_str(&url).unwrap();
     let mut conn = sqlx::ConnectOptions::connect(&admin).await.unwrap();
-    let database = format!("cunju_restore_{}_{:08x}", std::process::id(), rand::random::<u32>());
+    let database = format!(
+        "cunju_restore_{}_{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    );
     sqlx::query(&format!("CREATE DATABASE {database}"))
         .execute(&mut conn)
         .await
         .unwrap();
     drop(conn);
-    let schema = h.db_url.rsplit("search_path%3D").next().unwrap().to_string();
+    let schema = h
+        .db_url
+        .rsplit("search_path%3D")
+        .next()
+        .unwrap()
+        .to_string();
     let base = url.split('?').next().unwrap();
     let (root, _) = base.rsplit_once('/').unwrap();
     let target = format!("{root}/{database}?options=-c%20search_path%3D{schema}");
@@ -218,7 +265,11 @@ async fn postgres_dump_restores_with_intact_chains() {
     assert_eq!(code, 0, "{out}");
     let restored = Store::connect(&target).await.unwrap();
     assert!(verify(&restored).await.unwrap().is_empty());
-    assert_eq!(dump(&restored).await, dump(&h.store).await, "restored = original");
+    assert_eq!(
+        dump(&restored).await,
+        dump(&h.store).await,
+        "restored = original"
+    );
     restored.close().await;
     // A second restore into the same database is refused (the schema exists).
     let (code, _) = cli(&["restore", "--db", &target, "--from", file.to_str().unwrap()]);

@@ -53,7 +53,10 @@ async fn a_bundle_is_imported_once_with_the_checks_of_a_push(db: Db) {
         assert_eq!(res.status(), 400, "{what}");
         let reason: Value = res.json().await.unwrap();
         assert_eq!(reason["code"], "bad_bundle", "{what}");
-        assert!(reason["message"].as_str().unwrap().contains("传输包"), "{what}");
+        assert!(
+            reason["message"].as_str().unwrap().contains("传输包"),
+            "{what}"
+        );
         assert_unchanged_except(&before, &dump(&h.store).await, &[], what);
     }
 
@@ -94,10 +97,22 @@ async fn a_bundle_is_imported_once_with_the_checks_of_a_push(db: Db) {
     let file = dir.join("phone.cunju.json");
     let rest = Bundle::new(phone.id.clone(), events[4..].to_vec(), 1_750_000_000_000);
     std::fs::write(&file, serde_json::to_vec(&rest).unwrap()).unwrap();
-    let (code, out) = h.cli(&["bundle", "import", "--db", &h.db_url, file.to_str().unwrap()]);
+    let (code, out) = h.cli(&[
+        "bundle",
+        "import",
+        "--db",
+        &h.db_url,
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("2 new"), "{out}");
-    let (code, out) = h.cli(&["bundle", "import", "--db", &h.db_url, file.to_str().unwrap()]);
+    let (code, out) = h.cli(&[
+        "bundle",
+        "import",
+        "--db",
+        &h.db_url,
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("0 new, 2 already stored"), "{out}");
     // A bundle with an event the author may not write: that event is refused, exit code 1.
@@ -118,11 +133,26 @@ async fn a_bundle_is_imported_once_with_the_checks_of_a_push(db: Db) {
     let file = dir.join("tablet.cunju.json");
     let b = Bundle::new(outside.id.clone(), evs, 1_750_000_000_000);
     std::fs::write(&file, serde_json::to_vec(&b).unwrap()).unwrap();
-    let (code, out) = h.cli(&["bundle", "import", "--db", &h.db_url, file.to_str().unwrap()]);
+    let (code, out) = h.cli(&[
+        "bundle",
+        "import",
+        "--db",
+        &h.db_url,
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("1 new") && out.contains("out_of_scope"), "{out}");
+    assert!(
+        out.contains("1 new") && out.contains("out_of_scope"),
+        "{out}"
+    );
     std::fs::write(&file, b"{\"format\": \"cunju-bundle/1\"").unwrap();
-    let (code, out) = h.cli(&["bundle", "import", "--db", &h.db_url, file.to_str().unwrap()]);
+    let (code, out) = h.cli(&[
+        "bundle",
+        "import",
+        "--db",
+        &h.db_url,
+        file.to_str().unwrap(),
+    ]);
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("not a bundle file"), "{out}");
 

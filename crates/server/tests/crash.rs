@@ -18,7 +18,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{Db, Device};
-use reliability::Server;
 use cunju_domain::event::Event;
 use cunju_domain::sync::{LoginResponse, PushResponse, PushStatus};
 use cunju_server::seed;
@@ -26,6 +25,7 @@ use cunju_server::store::{Store, db_text};
 use cunju_server::verify::verify;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use reliability::Server;
 use serde_json::{Value, json};
 
 on_both_databases!(acknowledged_events_survive_sigkill);
@@ -150,7 +150,10 @@ async fn acknowledged_events_survive_sigkill(db: Db) {
     for i in 0..DEVICES {
         let token = login_token(&http, &base, &format!("official{i}")).await;
         let pulled = pull_all(&http, &base, &token, created.len()).await;
-        assert_eq!(pulled, created, "device {i} converges on the created events");
+        assert_eq!(
+            pulled, created,
+            "device {i} converges on the created events"
+        );
     }
     server.kill();
     let _ = std::fs::remove_dir_all(&dir);

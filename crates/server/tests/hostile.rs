@@ -97,7 +97,13 @@ enum Body {
 }
 
 impl World {
-    async fn send(&self, method: &Method, path: &str, token: Token<'_>, body: &Body) -> reqwest::Response {
+    async fn send(
+        &self,
+        method: &Method,
+        path: &str,
+        token: Token<'_>,
+        body: &Body,
+    ) -> reqwest::Response {
         let mut req = self.h.http.request(method.clone(), self.h.url(path));
         match token {
             Token::None => {}
@@ -107,9 +113,9 @@ impl World {
         req = match body {
             Body::Empty => req,
             Body::Json(v) => req.json(v),
-            Body::Raw(content_type, bytes) => {
-                req.header("content-type", *content_type).body(bytes.clone())
-            }
+            Body::Raw(content_type, bytes) => req
+                .header("content-type", *content_type)
+                .body(bytes.clone()),
             Body::Gzip(bytes) => req
                 .header("content-type", "application/json")
                 .header("content-encoding", "gzip")
@@ -137,7 +143,9 @@ impl World {
                 Token::Of(c) => req = req.bearer_auth(&c.token),
             }
             if let Body::Raw(content_type, bytes) = body {
-                req = req.header("content-type", *content_type).body(bytes.clone());
+                req = req
+                    .header("content-type", *content_type)
+                    .body(bytes.clone());
             }
             if let Ok(res) = req.send().await {
                 let status = res.status();
@@ -188,9 +196,17 @@ impl World {
         );
         let reason: ApiErrorBody = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{what}: {method} {path}: not a JSON reason ({e}): {text}"));
-        assert!(!reason.code.is_empty() && !reason.message.is_empty(), "{what}");
+        assert!(
+            !reason.code.is_empty() && !reason.message.is_empty(),
+            "{what}"
+        );
         let after = dump(&self.h.store).await;
-        assert_unchanged_except(&before, &after, may_grow, &format!("{what}: {method} {path}"));
+        assert_unchanged_except(
+            &before,
+            &after,
+            may_grow,
+            &format!("{what}: {method} {path}"),
+        );
         reason.code
     }
 }
@@ -233,15 +249,22 @@ fn endpoints() -> Vec<Endpoint> {
             Some(json!({"old_password": "wrong but long", "new_password": "a new long one"})),
             false,
         ),
-        ep(Method::POST, "/api/v1/sync/push", Some(json!({"events": []})), false),
+        ep(
+            Method::POST,
+            "/api/v1/sync/push",
+            Some(json!({"events": []})),
+            false,
+        ),
         ep(Method::GET, "/api/v1/sync/pull", None, false),
         ep(Method::GET, "/api/v1/sync/rejections", None, false),
         ep(Method::GET, "/api/v1/users", None, true),
         ep(
             Method::POST,
             "/api/v1/users",
-            Some(json!({"username": "newbie", "display_name": "新人", "role": "village_official",
-                        "scope": VILLAGE, "password": "long enough"})),
+            Some(
+                json!({"username": "newbie", "display_name": "新人", "role": "village_official",
+                        "scope": VILLAGE, "password": "long enough"}),
+            ),
             true,
         ),
         ep(
@@ -260,12 +283,19 @@ fn endpoints() -> Vec<Endpoint> {
         ep(
             Method::POST,
             "/api/v1/sync/bundle",
-            Some(json!({"format": "cunju-bundle/1", "device": "phone", "created_ms": 1,
-                        "events": [], "seal": Hash::ZERO})),
+            Some(
+                json!({"format": "cunju-bundle/1", "device": "phone", "created_ms": 1,
+                        "events": [], "seal": Hash::ZERO}),
+            ),
             false,
         ),
         ep(Method::GET, "/api/v1/devices", None, true),
-        ep(Method::POST, "/api/v1/devices/no-such-phone/revoke", None, true),
+        ep(
+            Method::POST,
+            "/api/v1/devices/no-such-phone/revoke",
+            None,
+            true,
+        ),
     ]
 }
 
@@ -288,10 +318,16 @@ fn bad_bodies(good: &Value) -> Vec<(String, Body)> {
     let text = good.to_string();
     let mut out: Vec<(String, Body)> = vec![
         ("empty body".into(), Body::Raw("application/json", vec![])),
-        ("malformed".into(), Body::Raw("application/json", b"{\"a\": ".to_vec())),
+        (
+            "malformed".into(),
+            Body::Raw("application/json", b"{\"a\": ".to_vec()),
+        ),
         (
             "truncated".into(),
-            Body::Raw("application/json", text.as_bytes()[..text.len() / 2].to_vec()),
+            Body::Raw(
+                "application/json",
+                text.as_bytes()[..text.len() / 2].to_vec(),
+            ),
         ),
         (
             "not UTF-8".into(),
@@ -301,7 +337,10 @@ fn bad_bodies(good: &Value) -> Vec<(String, Body)> {
         ("a string".into(), Body::Json(json!("hello"))),
         ("a number".into(), Body::Json(json!(1e308))),
         ("null".into(), Body::Json(Value::Null)),
-        ("text/plain".into(), Body::Raw("text/plain", text.as_bytes().to_vec())),
+        (
+            "text/plain".into(),
+            Body::Raw("text/plain", text.as_bytes().to_vec()),
+        ),
         (
             "deep nesting".into(),
             Body::Raw(
@@ -369,12 +408,19 @@ async fn every_endpoint_refuses_hostile_requests_and_changes_nothing(db: Db) {
     let expired = auth::new_token();
     let now = cunju_server::now_ms();
     w.h.store
-        .insert_token(&expired.hash, &db_text(&w.admin.profile.user), now - 2 * 86_400_000, now - 1)
+        .insert_token(
+            &expired.hash,
+            &db_text(&w.admin.profile.user),
+            now - 2 * 86_400_000,
+            now - 1,
+        )
         .await
         .unwrap();
     let expired_header = format!("Bearer {}", expired.token);
     let out = w.h.client("admin", common::PASSWORD).await;
-    let res = out.send(Method::POST, "/api/v1/auth/logout", json!({})).await;
+    let res = out
+        .send(Method::POST, "/api/v1/auth/logout", json!({}))
+        .await;
     assert_eq!(res.status(), 204);
     let logged_out_header = format!("Bearer {}", out.token);
     let garbage_tokens = [
@@ -406,11 +452,22 @@ async fn every_endpoint_refuses_hostile_requests_and_changes_nothing(db: Db) {
     for ep in endpoints() {
         let Some(good) = &ep.body else { continue };
         let caller = if ep.admin_only { &w.admin } else { &w.alice };
-        let token = if is_public(ep.path) { Token::None } else { Token::Of(caller) };
+        let token = if is_public(ep.path) {
+            Token::None
+        } else {
+            Token::Of(caller)
+        };
         for (what, body) in bad_bodies(good) {
             // A wrong password for a well-formed login is a refusal too: it is counted.
-            w.refused(&what, &ep.method, ep.path, token, &body, &["login_attempts"])
-                .await;
+            w.refused(
+                &what,
+                &ep.method,
+                ep.path,
+                token,
+                &body,
+                &["login_attempts"],
+            )
+            .await;
             cases += 1;
         }
     }
@@ -419,9 +476,19 @@ async fn every_endpoint_refuses_hostile_requests_and_changes_nothing(db: Db) {
     for s in INJECTIONS {
         let login = json!({"username": s, "password": s});
         let code = w
-            .refused("injected login", &Method::POST, "/api/v1/auth/login", Token::None, &Body::Json(login), &["login_attempts"])
+            .refused(
+                "injected login",
+                &Method::POST,
+                "/api/v1/auth/login",
+                Token::None,
+                &Body::Json(login),
+                &["login_attempts"],
+            )
             .await;
-        assert!(code == "bad_credentials" || code == "too_many_attempts", "{code}");
+        assert!(
+            code == "bad_credentials" || code == "too_many_attempts",
+            "{code}"
+        );
         let new_user = |field: &str| {
             let mut v = json!({"username": "newbie", "display_name": "新人",
                                "role": "village_official", "scope": VILLAGE,
@@ -430,36 +497,121 @@ async fn every_endpoint_refuses_hostile_requests_and_changes_nothing(db: Db) {
             Body::Json(v)
         };
         for field in ["username", "role", "scope"] {
-            w.refused(&format!("injected {field}"), &Method::POST, "/api/v1/users", Token::Of(&w.admin), &new_user(field), &[])
-                .await;
+            w.refused(
+                &format!("injected {field}"),
+                &Method::POST,
+                "/api/v1/users",
+                Token::Of(&w.admin),
+                &new_user(field),
+                &[],
+            )
+            .await;
         }
         let path = format!("/api/v1/users/{}", urlencode(s));
-        w.refused("injected username in path", &Method::PATCH, &path, Token::Of(&w.admin), &Body::Json(json!({"display_name": "x"})), &[])
-            .await;
-        w.refused("injected username in path", &Method::POST, &format!("{path}/password"), Token::Of(&w.admin), &Body::Json(json!({"password": "long enough"})), &[])
-            .await;
-        w.refused("injected device in path", &Method::POST, &format!("/api/v1/devices/{}/revoke", urlencode(s)), Token::Of(&w.admin), &Body::Empty, &[])
-            .await;
-        w.refused("injected scope", &Method::PATCH, "/api/v1/users/bob", Token::Of(&w.admin), &Body::Json(json!({"scope": s})), &[])
-            .await;
-        w.refused("injected cursor", &Method::GET, &format!("/api/v1/sync/pull?after={}", urlencode(s)), Token::Of(&w.alice), &Body::Empty, &[])
-            .await;
-        w.refused("injected limit", &Method::GET, &format!("/api/v1/sync/pull?limit={}", urlencode(s)), Token::Of(&w.alice), &Body::Empty, &[])
-            .await;
-        w.refused("injected device filter", &Method::GET, &format!("/api/v1/sync/rejections?device={}", urlencode(s)), Token::Of(&w.alice), &Body::Empty, &[])
-            .await;
+        w.refused(
+            "injected username in path",
+            &Method::PATCH,
+            &path,
+            Token::Of(&w.admin),
+            &Body::Json(json!({"display_name": "x"})),
+            &[],
+        )
+        .await;
+        w.refused(
+            "injected username in path",
+            &Method::POST,
+            &format!("{path}/password"),
+            Token::Of(&w.admin),
+            &Body::Json(json!({"password": "long enough"})),
+            &[],
+        )
+        .await;
+        w.refused(
+            "injected device in path",
+            &Method::POST,
+            &format!("/api/v1/devices/{}/revoke", urlencode(s)),
+            Token::Of(&w.admin),
+            &Body::Empty,
+            &[],
+        )
+        .await;
+        w.refused(
+            "injected scope",
+            &Method::PATCH,
+            "/api/v1/users/bob",
+            Token::Of(&w.admin),
+            &Body::Json(json!({"scope": s})),
+            &[],
+        )
+        .await;
+        w.refused(
+            "injected cursor",
+            &Method::GET,
+            &format!("/api/v1/sync/pull?after={}", urlencode(s)),
+            Token::Of(&w.alice),
+            &Body::Empty,
+            &[],
+        )
+        .await;
+        w.refused(
+            "injected limit",
+            &Method::GET,
+            &format!("/api/v1/sync/pull?limit={}", urlencode(s)),
+            Token::Of(&w.alice),
+            &Body::Empty,
+            &[],
+        )
+        .await;
+        w.refused(
+            "injected device filter",
+            &Method::GET,
+            &format!("/api/v1/sync/rejections?device={}", urlencode(s)),
+            Token::Of(&w.alice),
+            &Body::Empty,
+            &[],
+        )
+        .await;
         cases += 10;
     }
 
     // Cursors and limits out of range.
-    for q in ["after=-1", "after=18446744073709551616", "after=9223372036854775808", "after=99999", "limit=-5", "limit=99999999999", "after=1.5", "after=0x10"] {
-        w.refused(q, &Method::GET, &format!("/api/v1/sync/pull?{q}"), Token::Of(&w.alice), &Body::Empty, &[])
-            .await;
+    for q in [
+        "after=-1",
+        "after=18446744073709551616",
+        "after=9223372036854775808",
+        "after=99999",
+        "limit=-5",
+        "limit=99999999999",
+        "after=1.5",
+        "after=0x10",
+    ] {
+        w.refused(
+            q,
+            &Method::GET,
+            &format!("/api/v1/sync/pull?{q}"),
+            Token::Of(&w.alice),
+            &Body::Empty,
+            &[],
+        )
+        .await;
         cases += 1;
     }
     // Unknown routes and methods.
-    for (m, p) in [(Method::DELETE, "/api/v1/sync/push"), (Method::GET, "/api/v1/admin"), (Method::GET, "/api/v2/sync/pull"), (Method::PUT, "/api/v1/users/bob")] {
-        w.refused("unknown route", &m, p, Token::Of(&w.admin), &Body::Empty, &[]).await;
+    for (m, p) in [
+        (Method::DELETE, "/api/v1/sync/push"),
+        (Method::GET, "/api/v1/admin"),
+        (Method::GET, "/api/v2/sync/pull"),
+        (Method::PUT, "/api/v1/users/bob"),
+    ] {
+        w.refused(
+            "unknown route",
+            &m,
+            p,
+            Token::Of(&w.admin),
+            &Body::Empty,
+            &[],
+        )
+        .await;
         cases += 1;
     }
     println!(
@@ -483,7 +635,12 @@ fn urlencode(s: &str) -> String {
 /// Pushes `events` as raw JSON; answers the results, or the error.
 async fn push_values(w: &World, client: &Client, events: Vec<Value>) -> (u16, Value) {
     let res = w
-        .send(&Method::POST, "/api/v1/sync/push", Token::Of(client), &Body::Json(json!({"events": events})))
+        .send(
+            &Method::POST,
+            "/api/v1/sync/push",
+            Token::Of(client),
+            &Body::Json(json!({"events": events})),
+        )
         .await;
     let status = res.status().as_u16();
     (status, res.json().await.unwrap())
@@ -523,15 +680,31 @@ async fn hostile_events_are_refused_one_by_one_and_only_the_rejection_is_recorde
     set("negative seq", &["seq"], json!(-1));
     set("seq zero", &["seq"], json!(0));
     set("fractional seq", &["seq"], json!(1.5));
-    set("seq beyond u64", &["seq"], serde_json::from_str("18446744073709551616").unwrap());
+    set(
+        "seq beyond u64",
+        &["seq"],
+        serde_json::from_str("18446744073709551616").unwrap(),
+    );
     set("seq beyond i64", &["seq"], json!(9223372036854775808u64));
     set("seq u64::MAX", &["seq"], json!(u64::MAX));
     set("clock beyond i64", &["hlc", "wall_ms"], json!(u64::MAX));
     set("clock counter huge", &["hlc", "counter"], json!(u64::MAX));
     set("body not an object", &["body"], json!("note"));
-    set("body without v", &["body"], json!({"kind": "note", "data": {"text": "x"}}));
-    set("note with a number", &["body"], json!({"kind": "note", "v": 1, "data": {"text": 5}}));
-    set("note with extra field", &["body"], json!({"kind": "note", "v": 1, "data": {"text": "x", "sql": "1=1"}}));
+    set(
+        "body without v",
+        &["body"],
+        json!({"kind": "note", "data": {"text": "x"}}),
+    );
+    set(
+        "note with a number",
+        &["body"],
+        json!({"kind": "note", "v": 1, "data": {"text": 5}}),
+    );
+    set(
+        "note with extra field",
+        &["body"],
+        json!({"kind": "note", "v": 1, "data": {"text": "x", "sql": "1=1"}}),
+    );
     set(
         "impossible birth date",
         &["body"],
@@ -550,7 +723,10 @@ async fn hostile_events_are_refused_one_by_one_and_only_the_rejection_is_recorde
         let before = dump(&w.h.store).await;
         let (status, body) = push_values(&w, &w.alice, vec![rehash_or_keep(v)]).await;
         assert!((400..500).contains(&status), "{what}: {status} {body}");
-        assert!(body["code"].is_string() && body["message"].is_string(), "{what}: {body}");
+        assert!(
+            body["code"].is_string() && body["message"].is_string(),
+            "{what}: {body}"
+        );
         let after = dump(&w.h.store).await;
         assert_unchanged_except(&before, &after, &[], what);
     }
@@ -572,27 +748,95 @@ async fn hostile_events_are_refused_one_by_one_and_only_the_rejection_is_recorde
         edit(&mut v);
         rehash(v)
     };
-    refused.push(("bad hash", &w.alice, {
-        let mut v = next_json.clone();
-        v["hash"] = json!(Hash::of(b"forged"));
-        v
-    }, "bad_hash"));
-    refused.push(("unknown kind", &w.alice, with(&|v| v["body"] = json!({"kind": "grant_admin", "v": 1, "data": {"user": "alice"}})), "invalid_body"));
-    refused.push(("known kind, future version", &w.alice, with(&|v| v["body"]["v"] = json!(99)), "invalid_body"));
-    refused.push(("forged seq: skips ahead", &w.alice, with(&|v| v["seq"] = json!(9)), "broken_chain"));
-    refused.push(("forged seq: i64::MAX", &w.alice, with(&|v| v["seq"] = json!(i64::MAX)), "broken_chain"));
-    refused.push(("forged seq: reuses seq 2", &w.alice, with(&|v| v["seq"] = json!(2)), "broken_chain"));
-    refused.push(("chain skips an event", &w.alice, with(&|v| v["prev"] = stored[1]["hash"].clone()), "broken_chain"));
-    refused.push(("rewrites a stored event", &w.alice, {
-        let mut v = stored[1].clone();
-        v["body"]["data"]["text"] = json!("改写过的记录");
-        rehash(v)
-    }, "broken_chain"));
-    refused.push(("replayed under another user's token", &w.bob, next_json.clone(), "not_permitted"));
-    refused.push(("someone else's actor", &w.bob, with(&|v| v["unit"] = json!(OTHER_VILLAGE)), "not_permitted"));
-    refused.push(("outside the pusher's scope", &w.alice, with(&|v| v["unit"] = json!(OTHER_VILLAGE)), "out_of_scope"));
-    refused.push(("empty note", &w.alice, with(&|v| v["body"]["data"]["text"] = json!("  ")), "invalid_body"));
-    refused.push(("correction of an unknown field", &w.alice, with(&|v| v["body"] = json!({"kind": "person_corrected", "v": 1, "data": {"fields": {"is_admin": true}}})), "invalid_body"));
+    refused.push((
+        "bad hash",
+        &w.alice,
+        {
+            let mut v = next_json.clone();
+            v["hash"] = json!(Hash::of(b"forged"));
+            v
+        },
+        "bad_hash",
+    ));
+    refused.push((
+        "unknown kind",
+        &w.alice,
+        with(&|v| v["body"] = json!({"kind": "grant_admin", "v": 1, "data": {"user": "alice"}})),
+        "invalid_body",
+    ));
+    refused.push((
+        "known kind, future version",
+        &w.alice,
+        with(&|v| v["body"]["v"] = json!(99)),
+        "invalid_body",
+    ));
+    refused.push((
+        "forged seq: skips ahead",
+        &w.alice,
+        with(&|v| v["seq"] = json!(9)),
+        "broken_chain",
+    ));
+    refused.push((
+        "forged seq: i64::MAX",
+        &w.alice,
+        with(&|v| v["seq"] = json!(i64::MAX)),
+        "broken_chain",
+    ));
+    refused.push((
+        "forged seq: reuses seq 2",
+        &w.alice,
+        with(&|v| v["seq"] = json!(2)),
+        "broken_chain",
+    ));
+    refused.push((
+        "chain skips an event",
+        &w.alice,
+        with(&|v| v["prev"] = stored[1]["hash"].clone()),
+        "broken_chain",
+    ));
+    refused.push((
+        "rewrites a stored event",
+        &w.alice,
+        {
+            let mut v = stored[1].clone();
+            v["body"]["data"]["text"] = json!("改写过的记录");
+            rehash(v)
+        },
+        "broken_chain",
+    ));
+    refused.push((
+        "replayed under another user's token",
+        &w.bob,
+        next_json.clone(),
+        "not_permitted",
+    ));
+    refused.push((
+        "someone else's actor",
+        &w.bob,
+        with(&|v| v["unit"] = json!(OTHER_VILLAGE)),
+        "not_permitted",
+    ));
+    refused.push((
+        "outside the pusher's scope",
+        &w.alice,
+        with(&|v| v["unit"] = json!(OTHER_VILLAGE)),
+        "out_of_scope",
+    ));
+    refused.push((
+        "empty note",
+        &w.alice,
+        with(&|v| v["body"]["data"]["text"] = json!("  ")),
+        "invalid_body",
+    ));
+    refused.push((
+        "correction of an unknown field",
+        &w.alice,
+        with(&|v| {
+            v["body"] =
+                json!({"kind": "person_corrected", "v": 1, "data": {"fields": {"is_admin": true}}})
+        }),
+        "invalid_body",
+    ));
     let mut counted = 0;
     for (what, client, event, reason) in refused {
         let before = dump(&w.h.store).await;
@@ -620,13 +864,22 @@ async fn hostile_events_are_refused_one_by_one_and_only_the_rejection_is_recorde
     let (status, body) = push_values(&w, &w.bob, stored.clone()).await;
     assert_eq!(status, 200);
     let res: PushResponse = serde_json::from_value(body).unwrap();
-    assert!(res.results.iter().all(|o| o.status == PushStatus::Duplicate));
+    assert!(
+        res.results
+            .iter()
+            .all(|o| o.status == PushStatus::Duplicate)
+    );
     assert_eq!(before, dump(&w.h.store).await);
 
     // After all that, the real next event still goes in.
     let res = w.alice.push(std::slice::from_ref(&next)).await;
     assert_eq!(common::statuses(&res), ["accepted"]);
-    assert!(cunju_server::verify::verify(&w.h.store).await.unwrap().is_empty());
+    assert!(
+        cunju_server::verify::verify(&w.h.store)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     println!("hostile events [{db:?}]: {counted} refused one by one");
 }
 
@@ -676,7 +929,11 @@ async fn injection_strings_in_free_text_are_stored_verbatim(db: Db) {
     for s in ["Robert'); DROP TABLE users;--", "<b>李</b>&amp;"] {
         let res = w
             .admin
-            .send(Method::PATCH, "/api/v1/users/bob", json!({"display_name": s}))
+            .send(
+                Method::PATCH,
+                "/api/v1/users/bob",
+                json!({"display_name": s}),
+            )
             .await;
         assert_eq!(res.status(), 200);
         let back: Value = res.json().await.unwrap();
@@ -684,5 +941,10 @@ async fn injection_strings_in_free_text_are_stored_verbatim(db: Db) {
     }
     let after: Dump = dump(&w.h.store).await;
     assert_eq!(after.keys().cloned().collect::<Vec<_>>(), tables_before);
-    assert!(cunju_server::verify::verify(&w.h.store).await.unwrap().is_empty());
+    assert!(
+        cunju_server::verify::verify(&w.h.store)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

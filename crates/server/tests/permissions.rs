@@ -68,10 +68,30 @@ async fn every_role_every_endpoint(db: Db) {
         let cases: Vec<(Method, String, Value, u16)> = vec![
             (Method::GET, "/api/v1/me".into(), Value::Null, 200),
             (Method::GET, "/api/v1/sync/pull".into(), Value::Null, 200),
-            (Method::GET, "/api/v1/sync/rejections".into(), Value::Null, 200),
-            (Method::POST, "/api/v1/sync/push".into(), json!({"events": []}), 200),
-            (Method::GET, "/api/v1/units".into(), Value::Null, if tree { 200 } else { 403 }),
-            (Method::GET, "/api/v1/users".into(), Value::Null, if manage { 200 } else { 403 }),
+            (
+                Method::GET,
+                "/api/v1/sync/rejections".into(),
+                Value::Null,
+                200,
+            ),
+            (
+                Method::POST,
+                "/api/v1/sync/push".into(),
+                json!({"events": []}),
+                200,
+            ),
+            (
+                Method::GET,
+                "/api/v1/units".into(),
+                Value::Null,
+                if tree { 200 } else { 403 },
+            ),
+            (
+                Method::GET,
+                "/api/v1/users".into(),
+                Value::Null,
+                if manage { 200 } else { 403 },
+            ),
             (
                 Method::POST,
                 "/api/v1/users".into(),
@@ -135,9 +155,12 @@ async fn every_role_every_endpoint(db: Db) {
 /// A sample body placed in `unit`: the unit record becomes the record of `unit` itself; every
 /// other body is about a fresh entity of its kind (a note annotates a person).
 fn place(body: &EventBody, unit: &UnitId, n: u64) -> (EntityId, EventBody) {
-    let fresh = |kind: &str| EntityId::new(kind, EventId::new(1_750_000_000_000 + n, [n as u8; 10]));
+    let fresh =
+        |kind: &str| EntityId::new(kind, EventId::new(1_750_000_000_000 + n, [n as u8; 10]));
     match body {
-        EventBody::UnitRecorded { name, unit_kind, .. } => {
+        EventBody::UnitRecorded {
+            name, unit_kind, ..
+        } => {
             let code = unit.to_string();
             let parent: UnitId = code[..code.len() - 3].parse().unwrap();
             (
@@ -152,9 +175,12 @@ fn place(body: &EventBody, unit: &UnitId, n: u64) -> (EntityId, EventBody) {
         }
         EventBody::Note { .. } => (fresh(EntityKind::Person.as_str()), body.clone()),
         other => {
-            let kind = other
-                .entity_kind()
-                .unwrap_or_else(|| panic!("{}: an event kind without an entity kind", other.kind_name()));
+            let kind = other.entity_kind().unwrap_or_else(|| {
+                panic!(
+                    "{}: an event kind without an entity kind",
+                    other.kind_name()
+                )
+            });
             (fresh(kind.as_str()), other.clone())
         }
     }
@@ -234,7 +260,11 @@ async fn every_role_every_event_kind(db: Db) {
     }
     // Every kind was accepted somewhere, so the read side is tested for every kind.
     let kinds: BTreeSet<&str> = accepted.iter().map(|e| e.body.kind_name()).collect();
-    assert_eq!(kinds.len(), samples.len(), "every kind has a writer: {kinds:?}");
+    assert_eq!(
+        kinds.len(),
+        samples.len(),
+        "every kind has a writer: {kinds:?}"
+    );
 
     for (role, client) in &users {
         let expected: BTreeSet<String> = accepted
@@ -257,7 +287,10 @@ async fn every_role_every_event_kind(db: Db) {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         };
-        assert_eq!(got, expected, "{role:?} receives exactly what the table allows");
+        assert_eq!(
+            got, expected,
+            "{role:?} receives exactly what the table allows"
+        );
         checked += accepted.len();
     }
     println!(

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::{CurrentUser, hash_password, profile_of, verify_password};
 use crate::auth;
 use crate::error::ApiError;
-use crate::store::Store;
 use crate::extract::Json;
+use crate::store::Store;
 use crate::{AppState, now_ms};
 
 pub(super) async fn login(

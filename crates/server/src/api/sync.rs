@@ -47,7 +47,12 @@ pub(super) async fn import_bundle(
     check_storable(&bundle.events)?;
     let results = state
         .store
-        .push_from(&user.profile, Some(&user.token_hash), bundle.events, now_ms())
+        .push_from(
+            &user.profile,
+            Some(&user.token_hash),
+            bundle.events,
+            now_ms(),
+        )
         .await?;
     Ok(axum::Json(PushResponse { results }))
 }

@@ -126,7 +126,10 @@ pub fn assert_unchanged_except(before: &Dump, after: &Dump, may_grow: &[&str], w
             assert!(new.len() >= old.len(), "{what}: rejections lost rows");
         } else {
             for row in &old {
-                assert!(new.contains(row), "{what}: a row of {table} was removed or changed");
+                assert!(
+                    new.contains(row),
+                    "{what}: a row of {table} was removed or changed"
+                );
             }
         }
     }
@@ -201,7 +204,11 @@ impl Server {
             if matches!(&res, Ok(r) if r.status() == 200) {
                 return;
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 let log = std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
                 panic!("server exited with {status}:\n{log}");
             }
@@ -224,4 +231,3 @@ pub fn free_port() -> u16 {
         .expect("addr")
         .port()
 }
-
