@@ -198,7 +198,7 @@ fn existing_units() -> Vec<Unit> {
         Unit {
             code: "5099001".parse().unwrap(),
             name: "青石镇".into(),
-            kind: UnitKind::Town,
+            kind: UnitKind::Township,
             parent: Some("5099".parse().unwrap()),
         },
     ]
@@ -335,18 +335,19 @@ pub fn tally(data: &[u8]) {
         close_relatives_barred: b.bool(),
     };
     let multi_ethnic = b.bool();
-    let people: BTreeMap<EntityId, Profile> = (0..10)
-        .filter(|_| b.bool())
-        .map(|n| {
-            (
+    let mut people: BTreeMap<EntityId, Profile> = BTreeMap::new();
+    for n in 0..10 {
+        if b.bool() {
+            let sex = if b.bool() { Sex::Female } else { Sex::Male };
+            people.insert(
                 person(n),
                 Profile {
-                    sex: if b.bool() { Sex::Female } else { Sex::Male },
+                    sex,
                     minority: b.bool(),
                 },
-            )
-        })
-        .collect();
+            );
+        }
+    }
     let links: Vec<_> = (0..b.below(6))
         .map(|_| {
             (

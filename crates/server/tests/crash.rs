@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 
 on_both_databases!(acknowledged_events_survive_sigkill);
 
-const DEFAULT_SEED: u64 = 0x5EED_0C4A_5E;
+const DEFAULT_SEED: u64 = 0x005E_ED0C_4A5E;
 const VILLAGE: &str = "5099001001";
 const DEVICES: usize = 4;
 const KILLS: usize = 12;

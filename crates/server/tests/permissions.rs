@@ -189,7 +189,7 @@ fn place(body: &EventBody, unit: &UnitId, n: u64) -> (EntityId, EventBody) {
 /// Who receives an event, by the table: the role reads its kind (a note: reads notes and the
 /// annotated entity's kind) and the unit lies in the role's scope.
 fn expect_read(role: Role, event: &Event) -> bool {
-    if !within(&event.unit.to_string(), scope_of(role)) {
+    if !within(event.unit.as_ref(), scope_of(role)) {
         return false;
     }
     match &event.body {
@@ -240,7 +240,7 @@ async fn every_role_every_event_kind(db: Db) {
                 let device = format!("m{n}").parse().unwrap();
                 let event = DeviceLog::new(device).append(draft, 1_750_000_000_000 + n, [7; 10]);
                 let res = client.push(std::slice::from_ref(&event)).await;
-                let in_scope = within(&unit.to_string(), scope_of(*role));
+                let in_scope = within(unit.as_ref(), scope_of(*role));
                 let expect = match (may_write, in_scope) {
                     (true, true) => None,
                     (false, _) => Some(RejectReason::NotPermitted),

@@ -61,7 +61,7 @@ pub(super) async fn revoke(
     let row = store
         .device(&row.device)
         .await?
-        .ok_or_else(|| ApiError::NoSuchDevice(device))?;
+        .ok_or(ApiError::NoSuchDevice(device))?;
     Ok(axum::Json(RevokeResponse {
         device: device_info(&row)?,
         tokens_revoked,
