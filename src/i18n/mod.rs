@@ -75,7 +75,6 @@ macro_rules! messages {
 pub mod allowances;
 pub mod elections;
 pub mod eligibility;
-pub mod reliability;
 pub mod training;
 
 messages! {

@@ -10,7 +10,6 @@ use cunju_domain::sync::Profile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::devices::Devices;
 use super::units::load_units;
 use crate::components::online::use_online;
 use crate::components::require_login::RequireLogin;
@@ -92,7 +91,6 @@ fn AccountsOf(profile: Profile) -> impl IntoView {
                 }.into_any(),
             })}
         </Suspense>
-        <Devices/>
     }
     .into_any()
 }

@@ -6,7 +6,6 @@ use cunju_domain::event::EventBody;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::transfer::Transfer;
 use crate::components::online::use_online;
 use crate::i18n::{Lang, Msg, use_i18n};
 use crate::platform;
@@ -72,7 +71,6 @@ pub fn Sync() -> impl IntoView {
         </section>
 
         <RejectedList/>
-        <Transfer/>
     }
 }
 

@@ -315,31 +315,3 @@ async fn check(response: Response) -> Result<Response, ApiError> {
         }
     })
 }
-
-/// `GET /devices`: the devices of the accounts within the administrator's scope.
-pub async fn devices(token: &str) -> Result<Vec<cunju_domain::devices::DeviceInfo>, ApiError> {
-    let deadline = Deadline::start()?;
-    let request = authorized(
-        deadline.apply(Request::get(&format!("{BASE}/devices"))),
-        token,
-    )
-    .build()
-    .map_err(|e| ApiError::Protocol(e.to_string()))?;
-    fetch_json::<cunju_domain::devices::DevicesResponse>(request)
-        .await
-        .map(|r| r.devices)
-}
-
-/// `POST /devices/{device}/revoke`: a lost phone's events are refused from now on and its
-/// sessions end.
-pub async fn revoke_device(
-    token: &str,
-    device: &str,
-) -> Result<cunju_domain::devices::RevokeResponse, ApiError> {
-    let deadline = Deadline::start()?;
-    let url = format!("{BASE}/devices/{}/revoke", url_segment(device));
-    let request = authorized(deadline.apply(Request::post(&url)), token)
-        .build()
-        .map_err(|e| ApiError::Protocol(e.to_string()))?;
-    fetch_json(request).await
-}
