@@ -110,7 +110,7 @@ fn test() -> Result<(), String> {
             .args(["--", "-D", "warnings"]),
     )?;
 
-    util::step("layer 1: native tests (domain, server, fuzz regressions)");
+    util::step("layer 1: native tests (domain, server)");
     util::run(util::cargo().args([
         "test",
         "-p",
@@ -119,8 +119,6 @@ fn test() -> Result<(), String> {
         "cunju-server",
         "-p",
         "xtask",
-        "-p",
-        "cunju-fuzz",
     ]))?;
 
     util::step("layer 2: browser tests (wasm-bindgen-test in headless Chromium)");
