@@ -21,6 +21,9 @@ Commands:
   test             fmt + clippy, native tests (domain, server), browser tests (wasm-bindgen-test
                    in headless Chromium), then Playwright end-to-end tests against the real server.
                    Set CUNJU_TEST_POSTGRES_URL to also run the server tests on PostgreSQL.
+  fuzz [TARGET…] [--seconds N] [--seed S]
+                   fuzz event decoding, the unit CSV importer and the tally input, each for
+                   N seconds (default 20); a crash is saved under fuzz/artifacts/ and fails
 ";
 
 fn main() -> ExitCode {
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
         Some("build") => build::build_app(!args.iter().any(|a| a == "--dev")).map(|_| ()),
         Some("serve") => serve(),
         Some("test") => test(),
+        Some("fuzz") => fuzz(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
@@ -66,6 +70,16 @@ fn serve() -> Result<(), String> {
     ]))
 }
 
+/// Bounded fuzzing (not part of `test`: it runs for as long as it is given).
+fn fuzz(args: &[String]) -> Result<(), String> {
+    util::step("fuzz (event decoding, unit CSV import, tally input)");
+    util::run(
+        util::cargo()
+            .args(["run", "--quiet", "-p", "cunju-fuzz", "--"])
+            .args(args),
+    )
+}
+
 fn test() -> Result<(), String> {
     setup::setup()?;
     let wasm = ["--target", "wasm32-unknown-unknown"];
@@ -82,6 +96,8 @@ fn test() -> Result<(), String> {
         "cunju-server",
         "-p",
         "xtask",
+        "-p",
+        "cunju-fuzz",
         "--all-targets",
         "--",
         "-D",

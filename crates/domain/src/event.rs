@@ -6,6 +6,8 @@
 mod body;
 mod chain;
 
+#[cfg(feature = "testing")]
+pub(crate) use body::tests::samples as sample_bodies;
 pub use body::{
     BodyError, EntityKind, EventBody, KNOWN_KINDS, PERSON_FIELDS, Relation, Sex, UnitKind,
 };
@@ -83,6 +85,13 @@ impl Event {
     /// True if `hash` matches the content.
     pub fn hash_ok(&self) -> bool {
         self.compute_hash() == self.hash
+    }
+
+    /// Whether `seq` (from 1) and the clock fit the signed 64-bit integers every database
+    /// stores them in. An event beyond that was forged or corrupted, never written by a device.
+    pub fn fits_storage(&self) -> bool {
+        const MAX: u64 = i64::MAX as u64;
+        (1..=MAX).contains(&self.seq) && self.hlc.wall_ms <= MAX
     }
 
     pub fn order_key(&self) -> OrderKey {
@@ -237,6 +246,21 @@ pub(crate) mod tests {
 
     fn device(name: &str) -> DeviceLog {
         DeviceLog::new(name.parse().unwrap())
+    }
+
+    #[test]
+    fn seq_and_clock_must_fit_a_signed_64_bit_column() {
+        let mut e = device("d1").append(note("u1", "5001", "person:p1", "x"), NOW, [1; 10]);
+        assert!(e.fits_storage());
+        e.seq = i64::MAX as u64;
+        assert!(e.fits_storage());
+        e.seq = i64::MAX as u64 + 1;
+        assert!(!e.fits_storage());
+        e.seq = 0;
+        assert!(!e.fits_storage(), "seq starts at 1");
+        e.seq = 1;
+        e.hlc.wall_ms = u64::MAX;
+        assert!(!e.fits_storage());
     }
 
     #[test]

@@ -9,7 +9,9 @@
 pub mod allowance;
 pub mod app_info;
 pub mod authz;
+pub mod bundle;
 pub mod clock;
+pub mod devices;
 pub mod directory;
 pub mod election;
 pub mod eligibility;
@@ -19,4 +21,6 @@ pub mod ids;
 pub mod money;
 pub mod projection;
 pub mod sync;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod training;

@@ -16,6 +16,7 @@ pub const MAX_PULL_LIMIT: u32 = 1000;
 
 /// `POST /api/v1/sync/push`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PushRequest {
     pub events: Vec<Event>,
 }

@@ -21,8 +21,9 @@ pub enum ApiError {
     Unauthenticated,
     #[error("wrong username or password")]
     BadCredentials,
-    #[error("too many failed logins")]
-    TooManyAttempts,
+    /// Locked out: no sign-in (not even with the right password) for this many more minutes.
+    #[error("too many failed logins; locked for {0} more minute(s)")]
+    TooManyAttempts(i64),
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("account disabled")]
@@ -37,6 +38,10 @@ pub enum ApiError {
     UsernameTaken(String),
     #[error("no user {0:?}")]
     NoSuchUser(String),
+    #[error("bad bundle: {0}")]
+    BadBundle(cunju_domain::bundle::BundleError),
+    #[error("no device {0:?}")]
+    NoSuchDevice(String),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -75,11 +80,14 @@ impl ApiError {
                 "bad_credentials",
                 "用户名或密码错误 / wrong username or password".into(),
             ),
-            TooManyAttempts => (
+            TooManyAttempts(minutes) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
-                "登录失败次数过多，请 15 分钟后再试 / too many failed logins, try again in 15 minutes"
-                    .into(),
+                format!(
+                    "登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试，或请管理员重置密码 / \
+                     too many failed logins: this account is locked, try again in {minutes} minute(s) \
+                     or ask your administrator to reset the password"
+                ),
             ),
             Forbidden(detail) => (
                 StatusCode::FORBIDDEN,
@@ -108,6 +116,16 @@ impl ApiError {
                 StatusCode::NOT_FOUND,
                 "no_such_user",
                 format!("没有用户名为“{username}”的账号 / no account named {username:?}"),
+            ),
+            BadBundle(e) => (
+                StatusCode::BAD_REQUEST,
+                "bad_bundle",
+                format!("{} / {e}", e.message_zh()),
+            ),
+            NoSuchDevice(device) => (
+                StatusCode::NOT_FOUND,
+                "no_such_device",
+                format!("没有编号为“{device}”的设备 / no device {device:?}"),
             ),
             NotFound => (
                 StatusCode::NOT_FOUND,
@@ -138,7 +156,14 @@ impl IntoResponse for ApiError {
             code: code.to_string(),
             message,
         };
-        (status, axum::Json(body)).into_response()
+        let mut res = (status, axum::Json(body)).into_response();
+        if let ApiError::TooManyAttempts(minutes) = self {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(minutes * 60),
+            );
+        }
+        res
     }
 }
 

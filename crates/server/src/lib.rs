@@ -6,6 +6,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
+pub mod bundle;
 pub mod error;
 pub mod extract;
 pub mod seed;

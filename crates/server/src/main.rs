@@ -9,7 +9,7 @@ use cunju_domain::authz::{Role, check_password};
 use cunju_domain::ids::UnitId;
 use cunju_server::store::{Store, UserUpdate, db_text, from_db_text};
 use cunju_server::units::{self, ImportError};
-use cunju_server::{AppState, auth, build_app, now_ms, seed, verify};
+use cunju_server::{AppState, auth, backup, build_app, bundle, now_ms, seed, verify};
 
 #[derive(Parser)]
 #[command(
@@ -56,6 +56,38 @@ enum Command {
     Units {
         #[command(subcommand)]
         command: UnitsCommand,
+    },
+    /// List devices, or revoke a lost one (its events are refused, its sessions end).
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// Back up the database to a new file while the server runs. SQLite: a consistent copy
+    /// (VACUUM INTO). PostgreSQL: pg_dump --format=custom of the server's schema.
+    Backup {
+        #[command(flatten)]
+        db: Db,
+        /// The backup file to write (must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup, after checking its integrity and every hash chain. SQLite: replaces
+    /// the database file (stop the server first; a database holding data needs --force and is
+    /// kept as FILE.before-restore). PostgreSQL: pg_restore into a database without the schema.
+    Restore {
+        #[command(flatten)]
+        db: Db,
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace a SQLite database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Import a device's bundle file (events carried from a place with no network).
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
     },
     /// Recompute every device's hash chain; exit code 1 if any chain is broken.
     Verify {
@@ -147,6 +179,39 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum BundleCommand {
+    /// Check the file, then store each event as if its author had pushed it (same rules;
+    /// importing twice changes nothing). Exit code 1 if any event was refused.
+    Import {
+        #[command(flatten)]
+        db: Db,
+        /// The bundle file (.cunju.json) exported by the app.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// List the devices that have stored events (optionally of accounts within a unit).
+    List {
+        #[command(flatten)]
+        db: Db,
+        /// Only devices of accounts whose scope lies within this unit (e.g. 5099001).
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    /// Revoke a device (a lost or stolen phone): the server refuses its events from now on
+    /// and signs out every session it used. Records already stored stay.
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        /// The device id, as `device list` shows it.
+        #[arg(long)]
+        device: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum UnitsCommand {
     /// Import units from a CSV file (代码,名称,类型,上级代码), UTF-8 or GBK/GB18030. Every row
     /// must be valid: otherwise every problem is listed by line and nothing is imported.
@@ -228,6 +293,50 @@ async fn run(command: Command) -> Result<ExitCode, AnyError> {
         }
         Command::User { command } => return user_command(command).await,
         Command::Units { command } => return units_command(command).await,
+        Command::Device { command } => return device_command(command).await,
+        Command::Bundle {
+            command: BundleCommand::Import { db, file },
+        } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let store = open(&db).await?;
+            let report = bundle::import_file(&store, &bytes, now_ms()).await?;
+            println!(
+                "导入：新增 {} 条，已有 {} 条，拒收 {} 条 / imported: {} new, {} already stored, {} refused",
+                report.accepted,
+                report.duplicate,
+                report.rejected.len(),
+                report.accepted,
+                report.duplicate,
+                report.rejected.len()
+            );
+            for (seq, reason, detail) in &report.rejected {
+                println!("  refused seq {seq}: {reason}: {detail}");
+            }
+            if !report.rejected.is_empty() {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Backup { db, out } => {
+            let s = backup::backup(&db.db, &out).await?;
+            println!(
+                "备份完成 / backup written to {}: {} events from {} devices, {} accounts",
+                out.display(),
+                s.events,
+                s.devices,
+                s.users
+            );
+        }
+        Command::Restore { db, from, force } => {
+            let s = backup::restore(&db.db, &from, force).await?;
+            println!(
+                "恢复完成，哈希链完整 / restored from {}: {} events from {} devices, {} accounts; all hash chains intact",
+                from.display(),
+                s.events,
+                s.devices,
+                s.users
+            );
+        }
         Command::Verify { db } => {
             let store = open(&db).await?;
             let breaks = verify::verify(&store).await?;
@@ -365,6 +474,50 @@ async fn user_command(command: UserCommand) -> Result<ExitCode, AnyError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn device_command(command: DeviceCommand) -> Result<ExitCode, AnyError> {
+    match command {
+        DeviceCommand::List { db, scope } => {
+            let store = open(&db).await?;
+            let scope = scope.map(|s| parse_unit(&s)).transpose()?;
+            let devices = store
+                .devices_within(&scope.as_ref().map(db_text).unwrap_or_default())
+                .await?;
+            println!(
+                "{:<40} {:<22} {:>7} {:<20} status",
+                "device", "username", "events", "last seen (UTC)"
+            );
+            for d in &devices {
+                println!(
+                    "{:<40} {:<22} {:>7} {:<20} {}",
+                    d.device,
+                    d.username,
+                    d.events,
+                    utc(d.last_seen),
+                    d.revoked_at
+                        .map_or_else(|| "active".to_string(), |t| format!("revoked {}", utc(t)))
+                );
+            }
+            println!("{} device(s)", devices.len());
+        }
+        DeviceCommand::Revoke { db, device } => {
+            let store = open(&db).await?;
+            match store.revoke_device(&device, "cli", now_ms()).await? {
+                Some(tokens) => println!(
+                    "已停用设备 {device}，注销 {tokens} 个登录 / revoked device {device}; {tokens} session(s) signed out"
+                ),
+                None => return Err(format!("no device {device:?}; see `device list`").into()),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn utc(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }
 
 async fn units_command(command: UnitsCommand) -> Result<ExitCode, AnyError> {

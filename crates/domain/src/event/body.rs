@@ -641,7 +641,7 @@ impl<'de> Deserialize<'de> for EventBody {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) mod tests {
     use super::*;
     use serde_json::json;

@@ -116,6 +116,16 @@ pub(super) async fn change(
     Json(req): Json<AccountChange>,
 ) -> Result<axum::Json<Account>, ApiError> {
     let store = &state.store;
+    if req.role.is_none()
+        && req.scope.is_none()
+        && req.display_name.is_none()
+        && req.disabled.is_none()
+    {
+        return Err(ApiError::BadRequest(
+            "没有要修改的内容 / nothing to change: give role, scope, display_name or disabled"
+                .into(),
+        ));
+    }
     let (row, target) = managed_account(&state, &admin.profile, &username).await?;
     let changes_access = req.role.is_some_and(|r| r != target.role)
         || req.scope.as_ref().is_some_and(|s| *s != target.scope)
@@ -176,6 +186,10 @@ async fn managed_account(
         return Err(ApiError::Forbidden(
             "只有区县管理员可以管理账号 / only a district administrator manages accounts".into(),
         ));
+    }
+    // A name no account can have is not looked up at all.
+    if check_username(username).is_err() {
+        return Err(ApiError::NoSuchUser(username.to_string()));
     }
     let row = state
         .store

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod allowances;
+mod devices;
 mod session;
 mod sync;
 mod units;
@@ -36,12 +37,15 @@ pub fn router(state: AppState) -> Router {
         .route("/me/password", post(session::change_own_password))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", get(sync::pull))
+        .route("/sync/bundle", post(sync::import_bundle))
         .route("/sync/rejections", get(sync::rejections))
         .route("/users", get(accounts::list).post(accounts::create))
         .route("/users/{username}", patch(accounts::change))
         .route("/users/{username}/password", post(accounts::reset_password))
         .route("/units", get(units::tree))
-        .route("/allowances/rates", get(allowances::rates));
+        .route("/allowances/rates", get(allowances::rates))
+        .route("/devices", get(devices::list))
+        .route("/devices/{device}/revoke", post(devices::revoke));
     Router::new()
         .nest("/v1", v1)
         .fallback(not_found)

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use cunju_domain::authz::check_password;
+use cunju_domain::authz::{check_password, check_username};
 use cunju_domain::sync::{LoginRequest, LoginResponse, Profile};
 use serde::Deserialize;
 
@@ -10,6 +10,7 @@ use super::{CurrentUser, hash_password, profile_of, verify_password};
 use crate::auth;
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::store::Store;
 use crate::{AppState, now_ms};
 
 pub(super) async fn login(
@@ -19,13 +20,13 @@ pub(super) async fn login(
     let store = &state.store;
     let now = now_ms();
     let username = req.username.trim().to_string();
-    if store
-        .failed_logins_since(&username, now - auth::LOGIN_WINDOW_MS)
-        .await?
-        >= auth::MAX_FAILED_LOGINS
-    {
-        return Err(ApiError::TooManyAttempts);
+    if check_username(&username).is_err() {
+        // No account can have this name: answer like a wrong password (after the same work),
+        // and keep the name out of the database.
+        verify_password(auth::dummy_hash().to_string(), req.password).await?;
+        return Err(ApiError::BadCredentials);
     }
+    locked_out(store, &username, now).await?;
     let user = store.user_by_username(&username).await?;
     let stored_hash = user.as_ref().map_or_else(
         || auth::dummy_hash().to_string(),
@@ -52,6 +53,23 @@ pub(super) async fn login(
         token: issued.token,
         profile: profile_of(&user)?,
     }))
+}
+
+/// `TooManyAttempts` while `username` is locked out: `MAX_FAILED_LOGINS` failures within the
+/// window. The lock ends when the oldest of them leaves the window.
+async fn locked_out(store: &Store, username: &str, now: i64) -> Result<(), ApiError> {
+    let since = now - auth::LOGIN_WINDOW_MS;
+    if store.failed_logins_since(username, since).await? < auth::MAX_FAILED_LOGINS {
+        return Ok(());
+    }
+    let oldest = store
+        .oldest_failed_login_since(username, since)
+        .await?
+        .unwrap_or(now);
+    let left_ms = (oldest + auth::LOGIN_WINDOW_MS - now).max(0);
+    Err(ApiError::TooManyAttempts(
+        (left_ms + 59_999).div_euclid(60_000).max(1),
+    ))
 }
 
 pub(super) async fn logout(
@@ -83,13 +101,7 @@ pub(super) async fn change_own_password(
 ) -> Result<StatusCode, ApiError> {
     let store = &state.store;
     let now = now_ms();
-    if store
-        .failed_logins_since(&user.username, now - auth::LOGIN_WINDOW_MS)
-        .await?
-        >= auth::MAX_FAILED_LOGINS
-    {
-        return Err(ApiError::TooManyAttempts);
-    }
+    locked_out(store, &user.username, now).await?;
     let row = store
         .user_by_username(&user.username)
         .await?

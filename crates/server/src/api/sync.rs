@@ -2,7 +2,9 @@
 
 use axum::extract::State;
 use cunju_domain::authz::{may_read_event, reads_records};
+use cunju_domain::bundle::Bundle;
 use cunju_domain::event::Event;
+use cunju_domain::ids::DeviceId;
 use cunju_domain::sync::{
     Cursor, MAX_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, PushRequest, PushResponse,
 };
@@ -11,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::CurrentUser;
 use crate::error::ApiError;
 use crate::extract::{Json, Query};
-use crate::store::{RejectionRow, db_text};
+use crate::store::{RejectionRow, db_text, from_db_text};
 use crate::{AppState, now_ms};
 
 pub(super) async fn push(
@@ -25,8 +27,48 @@ pub(super) async fn push(
             "每批最多 {MAX_PUSH_BATCH} 个事件 / at most {MAX_PUSH_BATCH} events per push"
         )));
     }
-    let results = state.store.push(&user.profile, events, now_ms()).await?;
+    check_storable(&events)?;
+    let results = state
+        .store
+        .push_from(&user.profile, Some(&user.token_hash), events, now_ms())
+        .await?;
     Ok(axum::Json(PushResponse { results }))
+}
+
+/// `POST /api/v1/sync/bundle`: a device's events carried as a file (no network where they were
+/// made). The file must be whole (`Bundle::check`); then every event is judged exactly as if
+/// the signed-in user pushed it, so importing twice changes nothing.
+pub(super) async fn import_bundle(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(bundle): Json<Bundle>,
+) -> Result<axum::Json<PushResponse>, ApiError> {
+    bundle.check().map_err(ApiError::BadBundle)?;
+    check_storable(&bundle.events)?;
+    let results = state
+        .store
+        .push_from(
+            &user.profile,
+            Some(&user.token_hash),
+            bundle.events,
+            now_ms(),
+        )
+        .await?;
+    Ok(axum::Json(PushResponse { results }))
+}
+
+/// Sequence numbers and clock readings are stored as signed 64-bit integers; a pushed event
+/// beyond that is forged or corrupt, and the whole batch is refused before anything is written.
+pub(crate) fn check_storable(events: &[Event]) -> Result<(), ApiError> {
+    for e in events {
+        if !e.fits_storage() {
+            return Err(ApiError::BadRequest(format!(
+                "事件 {} 的序号或时间超出范围 / event {}: seq or clock out of range",
+                e.id, e.id
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -98,6 +140,13 @@ pub(super) async fn rejections(
     Query(params): Query<RejectionParams>,
 ) -> Result<axum::Json<RejectionsResponse>, ApiError> {
     let me = db_text(&user.profile.user);
+    if let Some(device) = &params.device
+        && from_db_text::<DeviceId>(device).is_err()
+    {
+        return Err(ApiError::BadRequest(format!(
+            "设备编号无效 / not a device id: {device:?}"
+        )));
+    }
     let rejections = state
         .store
         .rejections(&me, params.device.as_deref())

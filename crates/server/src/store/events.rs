@@ -69,6 +69,18 @@ impl Store {
         events: Vec<Event>,
         now_ms: i64,
     ) -> Result<Vec<PushOutcome>> {
+        self.push_from(pusher, None, events, now_ms).await
+    }
+
+    /// `push`, noting the devices whose events were stored and the token they came with (so
+    /// revoking a device revokes its tokens; see `revoke_device`).
+    pub async fn push_from(
+        &self,
+        pusher: &Profile,
+        token_hash: Option<&str>,
+        events: Vec<Event>,
+        now_ms: i64,
+    ) -> Result<Vec<PushOutcome>> {
         // Two concurrent batches lock unique keys in (device, seq) order, so they cannot
         // deadlock on each other; the retry only guards against the unexpected.
         let mut attempt = 0;
@@ -77,13 +89,13 @@ impl Store {
             let result = match self {
                 Store::Sqlite(pool) => {
                     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                    let out = ingest(&mut tx, pusher, &events, now_ms).await?;
+                    let out = ingest(&mut tx, pusher, token_hash, &events, now_ms).await?;
                     tx.commit().await?;
                     Ok(out)
                 }
                 Store::Postgres(pool) => {
                     let mut tx = pool.begin().await?;
-                    match ingest(&mut tx, pusher, &events, now_ms).await {
+                    match ingest(&mut tx, pusher, token_hash, &events, now_ms).await {
                         Ok(out) => tx.commit().await.map(|_| out).map_err(StoreError::from),
                         Err(e) => Err(e),
                     }
@@ -257,6 +269,7 @@ impl Store {
 async fn ingest<T: EventTx>(
     tx: &mut T,
     pusher: &Profile,
+    token_hash: Option<&str>,
     events: &[Event],
     now_ms: i64,
 ) -> Result<Vec<PushOutcome>> {
@@ -267,6 +280,7 @@ async fn ingest<T: EventTx>(
     });
     let mut outcomes: Vec<Option<PushOutcome>> = vec![None; events.len()];
     let pushed_by = db_text(&pusher.user);
+    let mut stored_devices = std::collections::BTreeSet::new();
     for i in order {
         let event = &events[i];
         let mut verdict = judge(tx, pusher, event).await?;
@@ -279,7 +293,10 @@ async fn ingest<T: EventTx>(
             };
         }
         let status = match verdict {
-            Verdict::Stored => PushStatus::Accepted,
+            Verdict::Stored => {
+                stored_devices.insert(db_text(&event.device));
+                PushStatus::Accepted
+            }
             Verdict::Duplicate => PushStatus::Duplicate,
             Verdict::Reject(reason, detail) => {
                 tx.insert_rejection(event, &pushed_by, reason.code(), &detail, now_ms)
@@ -292,6 +309,10 @@ async fn ingest<T: EventTx>(
             id: event.id,
             status,
         });
+    }
+    for device in &stored_devices {
+        tx.note_device(device, &pushed_by, token_hash, now_ms)
+            .await?;
     }
     Ok(outcomes
         .into_iter()
@@ -310,6 +331,13 @@ enum Verdict {
 async fn judge<T: EventTx>(tx: &mut T, pusher: &Profile, event: &Event) -> Result<Verdict> {
     if let Some(v) = existing(tx, event).await? {
         return Ok(v);
+    }
+    if tx.device_revoked(&db_text(&event.device)).await? {
+        return Ok(Verdict::Reject(
+            RejectReason::UnknownDevice,
+            "本设备已被管理员停用，请换用其他设备登录 / this device was revoked by an administrator"
+                .into(),
+        ));
     }
     if !event.hash_ok() {
         return Ok(Verdict::Reject(
@@ -405,6 +433,16 @@ trait EventTx: Send {
         after: i64,
         before: i64,
     ) -> impl Future<Output = Result<Vec<Event>>> + Send;
+    /// Whether an administrator revoked this device.
+    fn device_revoked(&mut self, device: &str) -> impl Future<Output = Result<bool>> + Send;
+    /// Records that `device` stored events for `user`, with `token_hash` if known.
+    fn note_device(
+        &mut self,
+        device: &str,
+        user: &str,
+        token_hash: Option<&str>,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
     fn insert_rejection(
         &mut self,
         event: &Event,
@@ -481,6 +519,46 @@ macro_rules! impl_event_tx {
                 .fetch_all(&mut **self)
                 .await?;
                 Ok(rows.iter().filter_map(|t| serde_json::from_str(t).ok()).collect())
+            }
+
+            async fn device_revoked(&mut self, device: &str) -> Result<bool> {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM devices WHERE device = $1 AND revoked_at IS NOT NULL",
+                )
+                .bind(device)
+                .fetch_one(&mut **self)
+                .await?;
+                Ok(n > 0)
+            }
+
+            async fn note_device(
+                &mut self,
+                device: &str,
+                user: &str,
+                token_hash: Option<&str>,
+                now_ms: i64,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO devices (device, user_id, first_seen, last_seen)
+                     VALUES ($1, $2, $3, $3)
+                     ON CONFLICT (device) DO UPDATE SET last_seen = excluded.last_seen",
+                )
+                .bind(device)
+                .bind(user)
+                .bind(now_ms)
+                .execute(&mut **self)
+                .await?;
+                if let Some(token_hash) = token_hash {
+                    sqlx::query(
+                        "INSERT INTO device_tokens (device, token_hash) VALUES ($1, $2)
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(device)
+                    .bind(token_hash)
+                    .execute(&mut **self)
+                    .await?;
+                }
+                Ok(())
             }
 
             async fn insert_rejection(

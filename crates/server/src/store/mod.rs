@@ -5,6 +5,7 @@
 //! `on_pool!`; only the event log's commit-order handling differs per database (see `events`).
 //! `server_log` writes the server's own events (imports, demo data) in large batches.
 
+mod devices;
 mod events;
 mod server_log;
 
@@ -18,6 +19,7 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
+pub use devices::DeviceRow;
 pub use events::{PullPage, RejectionRow, StoredEvent, db_text, from_db_text};
 pub use server_log::SERVER_ACTOR;
 
@@ -211,6 +213,14 @@ impl Store {
         })
     }
 
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        on_pool!(self, pool => {
+            let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
+            row.map(|r| user_row(&r)).transpose()
+        })
+    }
+
     /// Accounts whose scope lies within `scope`, by username.
     pub async fn users_within(&self, scope: &str) -> Result<Vec<UserRow>> {
         let sql = format!(
@@ -356,6 +366,22 @@ impl Store {
             .fetch_one(pool)
             .await?);
         Ok(count)
+    }
+
+    /// When the oldest failed login of `username` since `since_ms` happened.
+    pub async fn oldest_failed_login_since(
+        &self,
+        username: &str,
+        since_ms: i64,
+    ) -> Result<Option<i64>> {
+        let sql = "SELECT MIN(attempted_at) FROM login_attempts
+                   WHERE username = $1 AND attempted_at >= $2";
+        let oldest: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(username)
+            .bind(since_ms)
+            .fetch_one(pool)
+            .await?);
+        Ok(oldest)
     }
 
     pub async fn record_failed_login(&self, username: &str, now_ms: i64) -> Result<()> {
