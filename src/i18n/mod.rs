@@ -296,6 +296,16 @@ impl Msg {
             EventBody::ElectionRoll(_) => elections::ElectionMsg::KindElectionRoll.into(),
 
             // ── eligibility ──
+            EventBody::RulePackCloned(_) => eligibility::EligibilityMsg::KindPackCloned.into(),
+            EventBody::RulePackChanged(_) => eligibility::EligibilityMsg::KindPackChanged.into(),
+            EventBody::ReviewBatchCompiled(_) => {
+                eligibility::EligibilityMsg::KindBatchCompiled.into()
+            }
+            EventBody::ReviewBatchSent(_) => eligibility::EligibilityMsg::KindBatchSent.into(),
+            EventBody::ReviewAnswered(_) => eligibility::EligibilityMsg::KindAnswered.into(),
+            EventBody::ReviewSignedOff(_) => eligibility::EligibilityMsg::KindSignedOff.into(),
+            EventBody::WarnDecided(_) => eligibility::EligibilityMsg::KindWarnDecided.into(),
+            EventBody::VerdictsIssued(_) => eligibility::EligibilityMsg::KindVerdictsIssued.into(),
 
             // ── allowances ──
             EventBody::QualificationRecorded(_) => {

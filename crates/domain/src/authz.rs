@@ -318,13 +318,6 @@ pub fn permits(role: Role, action: Action) -> bool {
             VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
         ),
         // ── training ──
-        } // ── elections ──
-
-        // ── eligibility ──
-
-        // ── allowances ──
-
-        // ── training ──
         Action::ManageTraining => matches!(role, Trainer | DistrictAdmin),
         Action::ReadTraining => matches!(
             role,

@@ -75,6 +75,7 @@ pub async fn import(
             display_name: author.display_name.clone(),
             role: from_db_text(&author.role)?,
             scope: from_db_text(&author.scope)?,
+            department: None,
         };
         let seqs: Vec<u64> = run.iter().map(|e| e.seq).collect();
         let outcomes = store.push(&profile, run, now_ms).await?;

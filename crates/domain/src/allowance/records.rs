@@ -1236,6 +1236,7 @@ pub(crate) mod tests {
             display_name: "测试".into(),
             role,
             scope: scope.parse().unwrap(),
+            department: None,
         }
     }
 

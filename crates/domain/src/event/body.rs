@@ -647,7 +647,8 @@ pub(crate) mod tests {
     use serde_json::json;
 
     pub(crate) fn samples() -> Vec<EventBody> {
-        vec![
+        #[allow(unused_mut)]
+        let mut bodies = vec![
             EventBody::UnitRecorded {
                 code: "5001001001".parse().unwrap(),
                 name: "石桥村".into(),
@@ -672,6 +673,17 @@ pub(crate) mod tests {
             EventBody::Note {
                 text: "入户走访".into(),
             },
+        ];
+        // The module samples are built by each module's own test helpers.
+        #[cfg(test)]
+        bodies.extend(module_samples());
+        bodies
+    }
+
+    /// One sample body of every module event kind (test builds only).
+    #[cfg(test)]
+    fn module_samples() -> Vec<EventBody> {
+        vec![
             // ── elections ──
             EventBody::ElectionOpened(crate::election::record::tests::opened()),
             EventBody::ElectionDayMoved(crate::election::ElectionDayMoved {

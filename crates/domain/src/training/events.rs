@@ -911,6 +911,7 @@ pub(crate) mod tests {
             display_name: "培训员乙".into(),
             role: Role::Trainer,
             scope: DISTRICT.parse().unwrap(),
+            department: None,
         };
         let mut forged = Log::new("t2");
         let ev = forged.add(

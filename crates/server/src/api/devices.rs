@@ -46,6 +46,7 @@ pub(super) async fn revoke(
         display_name: info.display_name.clone(),
         role: info.role,
         scope: info.scope.clone(),
+        department: None,
     };
     may_manage_account(&admin.profile, &owner)?;
     let tokens_revoked = store

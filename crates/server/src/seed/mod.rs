@@ -4,9 +4,9 @@
 //! and links are real hash-chained events of the server's device log, written in one
 //! transaction, so `verify` checks them and devices receive them through sync. Idempotent.
 
-mod elections;
-pub mod election_roll;
 mod allowances;
+pub mod election_roll;
+mod elections;
 pub mod eligibility;
 mod people;
 mod training;

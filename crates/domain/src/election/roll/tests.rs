@@ -1295,6 +1295,7 @@ fn village_officials_and_supervisors_register_only_supervisors_enter_the_tally()
         display_name: "测试".into(),
         role,
         scope: scope.parse().unwrap(),
+        department: None,
     };
     let official = profile(Role::VillageOfficial, UNIT);
     let supervisor = profile(Role::TownshipSupervisor, "5099001");
