@@ -69,14 +69,23 @@ fn review() -> EventBody {
     })
 }
 
-async fn kinds(client: &Client) -> Vec<String> {
-    client
-        .pull_all()
-        .await
-        .iter()
-        .map(|e| e["body"]["kind"].as_str().unwrap().to_string())
-        .filter(|k| !k.starts_with("unit") && !k.starts_with("person"))
-        .collect()
+/// The module event kinds `client` receives. On PostgreSQL a pull serves only rows below every
+/// open transaction's snapshot, so wait (up to 20 s) until at least `at_least` are visible.
+async fn kinds(client: &Client, at_least: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let kinds: Vec<String> = client
+            .pull_all()
+            .await
+            .iter()
+            .map(|e| e["body"]["kind"].as_str().unwrap().to_string())
+            .filter(|k| !k.starts_with("unit") && !k.starts_with("person"))
+            .collect();
+        if kinds.len() >= at_least || std::time::Instant::now() > deadline {
+            return kinds;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 async fn rates_of(client: &Client) -> Vec<Event> {
@@ -153,13 +162,13 @@ async fn allowance_records_sync_within_scope_by_permitted_roles_only(db: Db) {
         "roster_drafted",
         "roster_reviewed",
     ];
-    assert_eq!(kinds(&village).await, expected);
-    let mut township = kinds(&reviewer).await;
+    assert_eq!(kinds(&village, expected.len()).await, expected);
+    let mut township = kinds(&reviewer, expected.len()).await;
     township.sort();
     assert_eq!(township, expected);
-    assert!(kinds(&neighbour).await.is_empty());
-    assert!(kinds(&trainer).await.is_empty());
-    assert!(kinds(&elsewhere).await.is_empty());
+    assert!(kinds(&neighbour, 0).await.is_empty());
+    assert!(kinds(&trainer, 0).await.is_empty());
+    assert!(kinds(&elsewhere, 0).await.is_empty());
 
     // The district's rate table is not in a village's pull but reaches it through the rates
     // endpoint, and not another district.

@@ -30,21 +30,20 @@ on_both_databases!(
 const CLASS: &str = "training_class:01JTRAINCLASS0000000000001";
 const SESSION: &str = "training_session:01JTRAINSESSION00000000001";
 
+static NEXT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 struct Writer {
     device: Device,
-    t: u64,
 }
 
 impl Writer {
     fn new(name: &str, client: &Client) -> Writer {
         Writer {
             device: Device::new(name, &client.profile),
-            t: 0,
         }
     }
 
     fn event(&mut self, unit: &str, entity: &str, body: EventBody) -> Event {
-        self.t += 1;
         self.device.log.append(
             NewEvent {
                 actor: self.device.actor.clone(),
@@ -52,7 +51,8 @@ impl Writer {
                 entity: entity.parse().unwrap(),
                 body,
             },
-            1_780_000_000_000 + self.t,
+            // One clock for every writer of a test, so events fold in the order they are written.
+            1_780_000_000_000 + NEXT_MS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rand::random(),
         )
     }
@@ -187,7 +187,22 @@ async fn a_trainer_writes_about_their_own_classes_only(db: Db) {
     );
 
     // Folded as every device folds it: A's class, A's three trainees, p1 and p3 present.
-    let file = class_as_seen_by(&admin).await.expect("the class is there");
+    // On PostgreSQL a pull serves only rows below every open snapshot: wait until all is visible.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let file = loop {
+        let file = class_as_seen_by(&admin).await;
+        let complete = file.as_ref().is_some_and(|f| {
+            f.completions(&HoursRules::default(), &CompletionRules::default())
+                .iter()
+                .filter(|c| c.is_completed())
+                .count()
+                >= 2
+        });
+        if complete || std::time::Instant::now() > deadline {
+            break file.expect("the class is there");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     assert_eq!(file.owner, owner);
     let people: Vec<String> = file.trainees.iter().map(|t| t.person.to_string()).collect();
     assert_eq!(people, ["person:p1", "person:p2", "person:p3"]);

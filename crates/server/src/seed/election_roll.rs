@@ -78,16 +78,43 @@ pub fn roll_drafts(
         return Err(format!("only {} adult residents in {unit}", voters.len()));
     }
     let n = voters.len() as u32;
-    let men: Vec<IdNumber> = voters
+    // Candidates come from residents with no recorded relatives, so no two winners are close
+    // relatives (the app checks that against the directory's family links).
+    let with_relatives: std::collections::HashSet<String> = residents
         .iter()
+        .filter_map(|d| match &d.body {
+            EventBody::RelativeLinked { other, .. } => {
+                Some([d.entity.to_string(), other.to_string()])
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let ids_with_relatives: std::collections::HashSet<String> = residents
+        .iter()
+        .filter(|d| with_relatives.contains(&d.entity.to_string()))
+        .filter_map(|d| match &d.body {
+            EventBody::PersonRecorded { id_number, .. } => Some(id_number.clone()),
+            _ => None,
+        })
+        .collect();
+    let candidates = voters
+        .iter()
+        .filter(|v| !ids_with_relatives.contains(&v.id_number.to_string()));
+    let men: Vec<IdNumber> = candidates
+        .clone()
         .filter(|v| v.id_number.sex() == Sex::Male)
         .map(|v| v.id_number.clone())
         .collect();
-    let women: Vec<IdNumber> = voters
-        .iter()
+    let women: Vec<IdNumber> = candidates
         .filter(|v| v.id_number.sex() == Sex::Female)
         .map(|v| v.id_number.clone())
         .collect();
+    if men.len() < 5 || women.len() < 3 {
+        return Err(format!(
+            "too few residents without relatives in {unit} for the candidates"
+        ));
+    }
     let chair = [men[0].clone(), men[1].clone()];
     let vice = [women[0].clone(), men[2].clone()];
     let members = [
