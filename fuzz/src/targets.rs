@@ -173,6 +173,7 @@ fn event_properties(e: &Event) {
         display_name: String::new(),
         role: Role::DistrictAdmin,
         scope: "5099".parse().unwrap(),
+        department: None,
     };
     let _ = authorize_event(&profile, e);
     let text = serde_json::to_string(e).expect("an event serializes");
