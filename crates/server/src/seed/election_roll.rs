@@ -100,7 +100,7 @@ pub fn roll_drafts(
         .collect();
     let candidates = voters
         .iter()
-        .filter(|v| !ids_with_relatives.contains(&v.id_number.to_string()));
+        .filter(|v| !ids_with_relatives.contains(v.id_number.as_str()));
     let men: Vec<IdNumber> = candidates
         .clone()
         .filter(|v| v.id_number.sex() == Sex::Male)
