@@ -31,6 +31,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/accounts") view=pages::accounts::Accounts/>
                     <Route path=path!("/account/password") view=pages::password::Password/>
                     <Route path=path!("/sync") view=pages::sync::Sync/>
+                    <Route path=path!("/sync/transfer") view=pages::transfer::Transfer/>
+                    <Route path=path!("/devices") view=pages::devices::Devices/>
                     // ── elections ──
                     <Route path=path!("/elections") view=pages::elections::list::ElectionList/>
                     <Route path=path!("/elections/new") view=pages::elections::new::ElectionNew/>

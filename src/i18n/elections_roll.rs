@@ -130,3 +130,29 @@ messages! {
     VerdictTie => "得票相同，待重新投票", "Tied: awaits a tie vote";
     VerdictAwaitsTie => "待前面重新投票结果", "Awaits the tie vote above";
 }
+
+// The printable notices (公告) of `/elections/:x/notices/:kind`.
+messages! {
+    NoticeMsg;
+    Committee => "村（居）民选举委员会", "Village (resident) election committee";
+    DateFormat => "%Y年%m月%d日", "%Y-%m-%d";
+    Unit => "单位：", "Unit: ";
+    VotersTitle => "登记参加选举的村（居）民名单", "Registered voters";
+    VotersCount => "　登记人数：", "  Registered: ";
+    People => "人", " people";
+    PublishedOn => "　公布日期：", "  Published on: ";
+    ObjectionRule => "对名单有不同意见的，可自名单公布之日起五日内向选举委员会提出，选举委员会应当自收到之日起三日内作出处理决定，并公布处理结果。", "Objections to the list may be raised with the election committee within five days of its publication; the committee decides within three days of receiving them and publishes its decision.";
+    No => "序号", "No.";
+    Name => "姓名", "Name";
+    IdNumber => "身份证号码", "ID number";
+    Category => "登记类别", "Category";
+    CandidatesTitle => "正式候选人名单", "Formal candidates";
+    CandidatesOrder => "　（按提名得票多少排序）", "  (in order of nomination votes)";
+    SeatsOpen => "（应选", " (seats: ";
+    SeatsMid => "名，正式候选人", "; formal candidates: ";
+    SeatsClose => "名）", ")";
+    ResultsTitle => "选举结果公告", "Election results";
+    ElectedBelow => "当选人员如下：", "Elected:";
+    VotesOpen => "（得票", " (votes: ";
+    VotesClose => "）", ")";
+}

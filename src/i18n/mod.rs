@@ -73,6 +73,7 @@ macro_rules! messages {
 
 // Each module keeps its own table, so modules grow without touching this file.
 pub mod allowances;
+pub mod devices;
 pub mod elections;
 pub mod elections_roll;
 pub mod eligibility;
@@ -195,6 +196,8 @@ messages! {
     NavUnitsDesc => "本辖区的单位树，可导入、导出", "The unit tree of your area; import and export";
     NavAccounts => "账号", "Accounts";
     NavAccountsDesc => "管理辖区内的用户账号（须联网）", "Manage the accounts of your area (online)";
+    NavDevices => "设备管理", "Devices";
+    NavDevicesDesc => "查看设备，撤销丢失的手机", "See devices, revoke a lost phone";
     NavPassword => "修改密码", "Change password";
     NavPasswordDesc => "修改自己的登录密码（须联网）", "Change your own password (online)";
     UnitsTitle => "单位", "Units";

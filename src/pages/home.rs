@@ -43,6 +43,9 @@ pub fn Home() -> impl IntoView {
             <Show when=move || permitted(Action::ManageAccounts)>
                 <NavCard href="/accounts" title=Msg::NavAccounts description=Msg::NavAccountsDesc testid="nav-accounts"/>
             </Show>
+            <Show when=move || permitted(Action::ManageAccounts)>
+                <NavCard href="/devices" title=Msg::NavDevices description=Msg::NavDevicesDesc testid="nav-devices"/>
+            </Show>
             <Show when=move || sync.profile.with(Option::is_some)>
                 <NavCard href="/account/password" title=Msg::NavPassword description=Msg::NavPasswordDesc testid="nav-password"/>
             </Show>

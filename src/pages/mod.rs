@@ -2,6 +2,7 @@
 //! its own folder (`pages/elections/`, …) named after their routes below `/elections`, ….
 
 pub mod accounts;
+pub mod devices;
 pub mod home;
 pub mod login;
 pub mod not_found;
@@ -9,6 +10,7 @@ pub mod password;
 pub mod people;
 pub mod person;
 pub mod sync;
+pub mod transfer;
 pub mod units;
 pub mod units_import;
 

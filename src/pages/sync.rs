@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::online::use_online;
+use crate::i18n::devices::DevicesMsg;
 use crate::i18n::{Lang, Msg, use_i18n};
 use crate::platform;
 use crate::store::RejectedEvent;
@@ -39,6 +40,7 @@ pub fn Sync() -> impl IntoView {
                 </div>
             </dl>
             <ProgressLine/>
+            <ThisDevice/>
             <p class="muted" data-testid="sync-last-success" data-at=move || sync.last_success.get().map(|ms| ms.to_string())>
                 {move || i18n.t(Msg::SyncLastSuccess)}"："
                 {move || sync.last_success.get().map(platform::format_local_time).unwrap_or_else(|| i18n.t(Msg::SyncNever).into())}
@@ -71,6 +73,10 @@ pub fn Sync() -> impl IntoView {
         </section>
 
         <RejectedList/>
+
+        <p class="transfer-link">
+            <A href="/sync/transfer" attr:data-testid="nav-transfer">{move || i18n.t(DevicesMsg::NavTransfer)}</A>
+        </p>
     }
 }
 
@@ -101,6 +107,32 @@ fn Account() -> impl IntoView {
                 </Show>
             }.into_any(),
         }}
+    }
+}
+
+/// This device's number, so a user can tell an administrator which phone was lost.
+#[component]
+fn ThisDevice() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let device = LocalResource::new(move || {
+        sync.pending.track();
+        async move {
+            let store = crate::store::shared().await.ok()?;
+            store
+                .device_log()
+                .await
+                .ok()
+                .flatten()
+                .map(|log| log.device.to_string())
+        }
+    });
+    view! {
+        {move || device.get().flatten().map(|id| view! {
+            <p class="muted">
+                {move || i18n.t(DevicesMsg::ThisDevice)}"："<code data-testid="sync-device-id">{id}</code>
+            </p>
+        })}
     }
 }
 

@@ -1,7 +1,10 @@
 //! The server's HTTP API (`/api/v1`) as the app calls it: login, logout, push and pull, each with
 //! a time limit, every failure turned into an [`ApiError`] that says what happened.
 
+use cunju_domain::bundle::Bundle;
+use cunju_domain::devices::{DeviceInfo, DevicesResponse, RevokeResponse};
 use cunju_domain::directory::units::Unit;
+use cunju_domain::ids::DeviceId;
 use cunju_domain::sync::{
     ApiErrorBody, Cursor, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
 };
@@ -243,6 +246,42 @@ pub async fn change_own_password(
     .json(&serde_json::json!({ "old_password": old_password, "new_password": new_password }))
     .map_err(|e| ApiError::Protocol(e.to_string()))?;
     fetch(request).await.map(|_| ())
+}
+
+/// `GET /devices`: the devices of the accounts within the administrator's scope.
+pub async fn devices(token: &str) -> Result<Vec<DeviceInfo>, ApiError> {
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::get(&format!("{BASE}/devices"))),
+        token,
+    )
+    .build()
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json::<DevicesResponse>(request)
+        .await
+        .map(|r| r.devices)
+}
+
+/// `POST /devices/{device}/revoke`: a lost phone; its later events are refused, its sessions end.
+pub async fn revoke_device(token: &str, device: &DeviceId) -> Result<RevokeResponse, ApiError> {
+    let deadline = Deadline::start()?;
+    let url = format!("{BASE}/devices/{}/revoke", url_segment(device.as_ref()));
+    let request = authorized(deadline.apply(Request::post(&url)), token)
+        .build()
+        .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json(request).await
+}
+
+/// `POST /sync/bundle`: a device's events carried as a file, judged as if pushed by the caller.
+pub async fn import_bundle(token: &str, bundle: &Bundle) -> Result<PushResponse, ApiError> {
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::post(&format!("{BASE}/sync/bundle"))),
+        token,
+    )
+    .json(bundle)
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json(request).await
 }
 
 /// Usernames are `[A-Za-z0-9_.-]` (domain `check_username`); anything else is escaped anyway.

@@ -228,8 +228,10 @@ impl DeviceLog {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) mod tests {
+    // Without `test`, only the sample bodies' helpers are used (the permission matrix of `testing`).
+    #![cfg_attr(not(test), allow(dead_code, unused_imports))]
     use super::*;
     use serde_json::json;
 

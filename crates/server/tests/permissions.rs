@@ -9,12 +9,14 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{Client, Db, Harness};
-use cunju_domain::authz::{Action, Role, permits};
+use common::{Client, Db, Harness, PASSWORD};
+use cunju_domain::authz::{Action, Role, authorize_event, may_read_event, permits};
+use cunju_domain::eligibility::Department;
 use cunju_domain::event::{DeviceLog, EntityKind, Event, EventBody, NewEvent};
 use cunju_domain::ids::{EntityId, EventId, UnitId};
 use cunju_domain::sync::{PushStatus, RejectReason};
 use cunju_domain::testing::sample_bodies;
+use cunju_server::seed;
 use cunju_server::store::db_text;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -48,6 +50,15 @@ async fn accounts(h: &Harness) -> Vec<(Role, Client)> {
     let mut out = Vec::new();
     for role in Role::ALL {
         let name = role_name(role).replace('_', "-");
+        if role == Role::ReviewDepartment {
+            // A joint-review user answers for one department: the court, as the sample answers.
+            let mut row = seed::new_user(&name, PASSWORD, &role_name(role), scope_of(role), &name)
+                .expect("valid user");
+            row.department = Some(Department::Court.code());
+            h.store.insert_user(&row, 0).await.expect("insert user");
+            out.push((role, h.client(&name, PASSWORD).await));
+            continue;
+        }
         out.push((role, h.user(&name, &role_name(role), scope_of(role)).await));
     }
     out
@@ -222,7 +233,11 @@ async fn every_role_every_event_kind(db: Db) {
             for unit in UNITS {
                 n += 1;
                 let unit: UnitId = unit.parse().unwrap();
-                let (entity, body) = place(body, &unit, n);
+                let (entity, mut body) = place(body, &unit, n);
+                // A decision is signed by whoever records it.
+                if let EventBody::WarnDecided(decision) = &mut body {
+                    decision.decided_by = client.profile.user.clone();
+                }
                 let draft = NewEvent {
                     actor: client.profile.user.clone(),
                     unit: unit.clone(),
@@ -241,10 +256,19 @@ async fn every_role_every_event_kind(db: Db) {
                 let event = DeviceLog::new(device).append(draft, 1_750_000_000_000 + n, [7; 10]);
                 let res = client.push(std::slice::from_ref(&event)).await;
                 let in_scope = within(unit.as_ref(), scope_of(*role));
-                let expect = match (may_write, in_scope) {
+                let by_table = match (may_write, in_scope) {
                     (true, true) => None,
                     (false, _) => Some(RejectReason::NotPermitted),
                     (true, false) => Some(RejectReason::OutOfScope),
+                };
+                // The modules' finer rules (a department answers only its own rules, a trainer
+                // marks only their own classes) only ever narrow what the table allows.
+                // A role refused by its module is refused as not permitted before scope is asked.
+                let finer = authorize_event(&client.profile, &event).err();
+                let expect = if finer == Some(RejectReason::NotPermitted) {
+                    finer
+                } else {
+                    by_table.or(finer)
                 };
                 let what = format!("{role:?} writes {} in {unit}", event.body.kind_name());
                 match (&res.results[0].status, expect) {
@@ -269,7 +293,7 @@ async fn every_role_every_event_kind(db: Db) {
     for (role, client) in &users {
         let expected: BTreeSet<String> = accepted
             .iter()
-            .filter(|e| expect_read(*role, e))
+            .filter(|e| expect_read(*role, e) && may_read_event(&client.profile, e))
             .map(|e| db_text(&e.id))
             .collect();
         // PostgreSQL serves a commit once older transactions in the cluster have ended.

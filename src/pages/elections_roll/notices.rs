@@ -10,8 +10,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::results::{compute, name_of};
 use super::{load_roll, roll_entity, today};
-use crate::i18n::elections_roll::RollMsg;
-use crate::i18n::{Msg, use_i18n};
+use crate::i18n::elections_roll::{NoticeMsg, RollMsg};
+use crate::i18n::{I18n, Lang, Msg, use_i18n};
 
 #[component]
 pub fn Notice() -> impl IntoView {
@@ -50,11 +50,11 @@ pub fn Notice() -> impl IntoView {
                 Some((kind, view, results)) => view! {
                     <article class="notice-sheet" data-testid="roll-notice" data-kind=kind.clone()>
                         {match kind.as_str() {
-                            "voters" => voters_notice(&view),
-                            "candidates" => candidates_notice(&view),
-                            _ => results_notice(&view, results),
+                            "voters" => voters_notice(i18n, &view),
+                            "candidates" => candidates_notice(i18n, &view),
+                            _ => results_notice(i18n, &view, results),
                         }}
-                        <p class="notice-sign">"村（居）民选举委员会"<br/>{today().format("%Y年%m月%d日").to_string()}</p>
+                        <p class="notice-sign">{i18n.t(NoticeMsg::Committee)}<br/>{today().format(i18n.t(NoticeMsg::DateFormat)).to_string()}</p>
                     </article>
                 }.into_any(),
             })}
@@ -66,21 +66,24 @@ fn unit_line(view: &RollView) -> String {
     view.unit().map(|u| u.to_string()).unwrap_or_default()
 }
 
-fn voters_notice(view: &RollView) -> AnyView {
+fn voters_notice(i18n: I18n, view: &RollView) -> AnyView {
+    let t = |m: NoticeMsg| i18n.t(m);
+    let lang = i18n.lang();
     let count = view.voters.len();
     let published = view
         .published()
-        .map(|p| p.on.format("%Y年%m月%d日").to_string());
+        .map(|p| p.on.format(t(NoticeMsg::DateFormat)).to_string());
     view! {
-        <h1>"登记参加选举的村（居）民名单"</h1>
-        <p>"单位：" {unit_line(view)} "　登记人数：" <strong data-testid="notice-count">{count}</strong> "人"
-            {published.map(|d| format!("　公布日期：{d}"))}</p>
-        <p>"对名单有不同意见的，可自名单公布之日起五日内向选举委员会提出，选举委员会应当自收到之日起三日内作出处理决定，并公布处理结果。"</p>
+        <h1>{t(NoticeMsg::VotersTitle)}</h1>
+        <p>{t(NoticeMsg::Unit)} {unit_line(view)} {t(NoticeMsg::VotersCount)} <strong data-testid="notice-count">{count}</strong> {t(NoticeMsg::People)}
+            {published.map(|d| format!("{}{d}", t(NoticeMsg::PublishedOn)))}</p>
+        <p>{t(NoticeMsg::ObjectionRule)}</p>
         <table class="notice-table">
-            <thead><tr><th>"序号"</th><th>"姓名"</th><th>"身份证号码"</th><th>"登记类别"</th></tr></thead>
+            <thead><tr><th>{t(NoticeMsg::No)}</th><th>{t(NoticeMsg::Name)}</th><th>{t(NoticeMsg::IdNumber)}</th><th>{t(NoticeMsg::Category)}</th></tr></thead>
             <tbody>
                 {view.voters.iter().enumerate().map(|(i, v)| view! {
-                    <tr><td>{i + 1}</td><td>{v.name.clone()}</td><td>{mask_id_number(v.id_number.as_str())}</td><td>{v.category.label_zh()}</td></tr>
+                    <tr><td>{i + 1}</td><td>{v.name.clone()}</td><td>{mask_id_number(v.id_number.as_str())}</td>
+                        <td>{match lang { Lang::Zh => v.category.label_zh(), Lang::En => v.category.label_en() }}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>
@@ -88,12 +91,15 @@ fn voters_notice(view: &RollView) -> AnyView {
     .into_any()
 }
 
-fn candidates_notice(view: &RollView) -> AnyView {
+fn candidates_notice(i18n: I18n, view: &RollView) -> AnyView {
+    let t = |m: NoticeMsg| i18n.t(m);
+    let lang = i18n.lang();
     view! {
-        <h1>"正式候选人名单"</h1>
-        <p>"单位：" {unit_line(view)} "　（按提名得票多少排序）"</p>
+        <h1>{t(NoticeMsg::CandidatesTitle)}</h1>
+        <p>{t(NoticeMsg::Unit)} {unit_line(view)} {t(NoticeMsg::CandidatesOrder)}</p>
         {view.formal.iter().map(|list| view! {
-            <h2>{list.post.label_zh()} "（应选" {view.seats(list.post)} "名，正式候选人" {list.candidates.len()} "名）"</h2>
+            <h2>{match lang { Lang::Zh => list.post.label_zh(), Lang::En => list.post.label_en() }}
+                {t(NoticeMsg::SeatsOpen)} {view.seats(list.post)} {t(NoticeMsg::SeatsMid)} {list.candidates.len()} {t(NoticeMsg::SeatsClose)}</h2>
             <ol>{list.candidates.iter().map(|c| view! { <li>{view.voter(c).map(|v| v.name.clone()).unwrap_or_default()}</li> }).collect_view()}</ol>
         }).collect_view()}
     }
@@ -101,9 +107,12 @@ fn candidates_notice(view: &RollView) -> AnyView {
 }
 
 fn results_notice(
+    i18n: I18n,
     view: &RollView,
     results: Option<cunju_domain::election::roll::RollResults>,
 ) -> AnyView {
+    let t = |m: NoticeMsg| i18n.t(m);
+    let lang = i18n.lang();
     let mut lines: Vec<String> = Vec::new();
     let mut validity = String::new();
     if let Some(res) = &results {
@@ -111,27 +120,41 @@ fn results_notice(
             match status {
                 RoundStatus::Decided(RoundResult::Counted(o)) => {
                     if validity.is_empty() {
-                        validity = o.validity.zh.clone();
+                        validity = match lang {
+                            Lang::Zh => o.validity.zh.clone(),
+                            Lang::En => o.validity.en.clone(),
+                        };
                     }
                     for d in o.elected() {
+                        let post = match lang {
+                            Lang::Zh => d.post.label_zh(),
+                            Lang::En => d.post.label_en(),
+                        };
                         lines.push(format!(
-                            "{}：{}（得票{}）",
-                            d.post.label_zh(),
+                            "{post}{}{}{}{}{}",
+                            if lang == Lang::Zh { "：" } else { ": " },
                             name_of(view, &d.person),
-                            d.votes
+                            t(NoticeMsg::VotesOpen),
+                            d.votes,
+                            t(NoticeMsg::VotesClose)
                         ));
                     }
                 }
-                RoundStatus::Decided(RoundResult::Invalid(b)) => validity = b.message_zh.clone(),
+                RoundStatus::Decided(RoundResult::Invalid(b)) => {
+                    validity = match lang {
+                        Lang::Zh => b.message_zh.clone(),
+                        Lang::En => b.message_en.clone(),
+                    }
+                }
                 RoundStatus::Incomplete(_) => {}
             }
         }
     }
     view! {
-        <h1>"选举结果公告"</h1>
-        <p>"单位：" {unit_line(view)}</p>
+        <h1>{t(NoticeMsg::ResultsTitle)}</h1>
+        <p>{t(NoticeMsg::Unit)} {unit_line(view)}</p>
         <p>{validity}</p>
-        <p>"当选人员如下："</p>
+        <p>{t(NoticeMsg::ElectedBelow)}</p>
         <ul data-testid="notice-elected">{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
     }
     .into_any()

@@ -787,8 +787,10 @@ impl AllowancePolicy {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) mod tests {
+    // Without `test`, only the sample bodies are used (the permission matrix of `testing`).
+    #![cfg_attr(not(test), allow(dead_code, unused_imports))]
     use super::*;
     use crate::allowance::rates::{LevelRate, RateTable};
 

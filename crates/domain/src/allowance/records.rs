@@ -784,8 +784,10 @@ pub(crate) fn body_error(e: RecordError) -> crate::event::BodyError {
     crate::event::BodyError(e.to_string())
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) mod tests {
+    // Without `test`, only the sample bodies are used (the permission matrix of `testing`).
+    #![cfg_attr(not(test), allow(dead_code, unused_imports))]
     use super::*;
     use crate::allowance::entitlement::AdjustmentKind;
     use crate::allowance::entitlement::tests::{d, ym};

@@ -514,8 +514,10 @@ pub fn parse_step(code: &str) -> Option<StepCode> {
     serde_json::from_value(serde_json::Value::String(code.to_string())).ok()
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) mod tests {
+    // Without `test`, only the sample bodies are used (the permission matrix of `testing`).
+    #![cfg_attr(not(test), allow(dead_code, unused_imports))]
     use super::*;
     use crate::event::tests::NOW;
     use crate::event::{DeviceLog, EventBody, NewEvent};

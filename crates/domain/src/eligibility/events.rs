@@ -244,8 +244,10 @@ impl super::verdict::WarnDecision {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) mod tests {
+    // Without `test`, only the sample bodies are used (the permission matrix of `testing`).
+    #![cfg_attr(not(test), allow(dead_code, unused_imports))]
     use super::*;
     use crate::eligibility::fixtures::{day, election_day, list_day, person, user};
     use crate::eligibility::pack::RulePack;

@@ -1,5 +1,6 @@
 //! Shared test data: an election on 2026-03-01 with the formal list published on 2026-02-24
 //! (V10, five days before), reviewed under the default pack for a village committee.
+#![cfg_attr(not(test), allow(dead_code, unused_imports))]
 
 use chrono::NaiveDate;
 

@@ -16,7 +16,7 @@ pub mod review;
 pub mod rule;
 pub mod verdict;
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 mod fixtures;
 
 pub use basic::{BasicAction, BasicCheck, check_basic};

@@ -647,7 +647,6 @@ pub(crate) mod tests {
     use serde_json::json;
 
     pub(crate) fn samples() -> Vec<EventBody> {
-        #[allow(unused_mut)]
         let mut bodies = vec![
             EventBody::UnitRecorded {
                 code: "5001001001".parse().unwrap(),
@@ -675,13 +674,11 @@ pub(crate) mod tests {
             },
         ];
         // The module samples are built by each module's own test helpers.
-        #[cfg(test)]
         bodies.extend(module_samples());
         bodies
     }
 
-    /// One sample body of every module event kind (test builds only).
-    #[cfg(test)]
+    /// One sample body of every module event kind.
     fn module_samples() -> Vec<EventBody> {
         vec![
             // ── elections ──

@@ -573,8 +573,10 @@ impl ClassFile {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) mod tests {
+    // Without `test`, only the sample bodies are used (the permission matrix of `testing`).
+    #![cfg_attr(not(test), allow(dead_code, unused_imports))]
     use super::*;
     use crate::authz::{authorize_event, may_read_event};
     use crate::event::tests::NOW;

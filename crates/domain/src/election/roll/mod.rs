@@ -10,7 +10,7 @@ pub mod import;
 pub mod results;
 pub mod view;
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub(crate) mod tests;
 
 pub use error::{RollError, VoterProblem};

@@ -1,6 +1,9 @@
 //! Tests of the roll: registration, import, publication, candidates, proxies, boxes, counts and
 //! the results put through the tally (spec §1.3–§1.6), plus convergence and permissions.
 
+// Without `test`, only the sample event is used (the permission matrix of `testing`).
+#![cfg_attr(not(test), allow(dead_code, unused_imports))]
+
 use chrono::{Days, NaiveDate};
 
 use super::*;
