@@ -25,6 +25,7 @@ messages! {
     ExportButton => "导出传输包", "Export bundle";
     ExportNothing => "本机没有待上传的记录，不需要导出。", "Nothing waits to upload on this device.";
     ExportDone => "已导出记录条数：", "Records exported: ";
+    ExportNeedsLogin => "本机还没有导出签名所需的密钥：请在有网络时重新登录一次，之后离线也能导出。", "This device has no signing key yet: log in once while online; afterwards you can export offline.";
     ExportMore => "一个传输包最多 5000 条；其余记录请上传后再次导出。", "A bundle holds at most 5,000 records; export again for the rest.";
     ImportHeading => "导入传输包到服务器", "Import a bundle to the server";
     ImportChoose => "选择传输包文件（.json）", "Choose a bundle file (.json)";

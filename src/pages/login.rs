@@ -125,6 +125,7 @@ async fn log_in(request: &LoginRequest) -> Result<Session, LoginError> {
     let session = Session {
         profile: response.profile,
         token: Some(response.token),
+        bundle_key: response.bundle_key,
     };
     let store = store::shared().await.map_err(LoginError::Store)?;
     store

@@ -42,13 +42,23 @@ enum Exported {
     Written { count: usize, more: bool },
 }
 
-/// The pending events of this device, sealed, and the file's name.
-async fn build_bundle() -> Result<Option<(Bundle, bool)>, StoreError> {
-    let store = store::shared().await?;
-    let Some(log) = store.device_log().await? else {
+/// This device's records waiting to upload, sealed and signed with the account's key
+/// (`None`: nothing waits); `true` when more wait than one bundle holds.
+async fn build_bundle(lang: Lang) -> Result<Option<(Bundle, bool)>, String> {
+    let said = |e: StoreError| e.message(lang);
+    let store = store::shared().await.map_err(said)?;
+    let Some(key) = store
+        .session()
+        .await
+        .map_err(said)?
+        .and_then(|s| s.bundle_key)
+    else {
+        return Err(DevicesMsg::ExportNeedsLogin.text(lang).into());
+    };
+    let Some(log) = store.device_log().await.map_err(said)? else {
         return Ok(None);
     };
-    let mut events = store.pending(MAX_BUNDLE_EVENTS + 1).await?;
+    let mut events = store.pending(MAX_BUNDLE_EVENTS + 1).await.map_err(said)?;
     // Only this device's own chain travels (pending events are this device's by construction).
     events.retain(|e| e.device == log.device);
     if events.is_empty() {
@@ -57,7 +67,7 @@ async fn build_bundle() -> Result<Option<(Bundle, bool)>, StoreError> {
     let more = events.len() > MAX_BUNDLE_EVENTS;
     events.truncate(MAX_BUNDLE_EVENTS);
     Ok(Some((
-        Bundle::new(log.device.clone(), events, platform::now_ms()),
+        Bundle::new(log.device.clone(), events, platform::now_ms(), &key),
         more,
     )))
 }
@@ -90,8 +100,8 @@ fn Export() -> impl IntoView {
         error.set(None);
         result.set(None);
         spawn_local(async move {
-            let outcome = match build_bundle().await {
-                Err(e) => Err(e.message(lang)),
+            let outcome = match build_bundle(lang).await {
+                Err(message) => Err(message),
                 Ok(None) => Ok(Exported::Nothing),
                 Ok(Some((bundle, more))) => match serde_json::to_string(&bundle) {
                     Err(e) => Err(e.to_string()),

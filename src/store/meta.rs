@@ -24,6 +24,10 @@ pub struct Session {
     pub profile: Profile,
     /// The bearer token; `None` once the server said it is no longer valid.
     pub token: Option<String>,
+    /// The account's key for signing offline transfer bundles; kept when the token expires, so
+    /// a phone out of signal can still export.
+    #[serde(default)]
+    pub bundle_key: Option<cunju_domain::bundle::BundleKey>,
 }
 
 impl Store {

@@ -260,6 +260,7 @@ impl SyncState {
             Ok(Some(Session {
                 profile,
                 token: Some(token),
+                ..
             })) => (profile, token),
             Ok(_) => return, // not logged in: nothing to do until someone logs in
             Err(err) => {

@@ -160,6 +160,9 @@ pub struct LoginResponse {
     /// Opaque bearer token.
     pub token: String,
     pub profile: Profile,
+    /// The account's key for signing offline transfer bundles (`bundle::BundleKey`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_key: Option<crate::bundle::BundleKey>,
 }
 
 impl fmt::Debug for LoginResponse {

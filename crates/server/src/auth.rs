@@ -58,6 +58,24 @@ pub fn new_token() -> IssuedToken {
     IssuedToken { token, hash }
 }
 
+/// A fresh bundle key for an account (32 random bytes).
+pub fn new_bundle_key() -> cunju_domain::bundle::BundleKey {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    cunju_domain::bundle::BundleKey::from_bytes(bytes)
+}
+
+/// The account's bundle key, made on first use.
+pub async fn bundle_key_of(
+    store: &crate::store::Store,
+    user_id: &str,
+) -> Result<cunju_domain::bundle::BundleKey, crate::store::StoreError> {
+    let hex = store
+        .bundle_key(user_id, &new_bundle_key().to_hex())
+        .await?;
+    crate::store::from_db_text(&hex)
+}
+
 /// What the database stores for a token: SHA-256, hex.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

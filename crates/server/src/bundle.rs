@@ -1,9 +1,10 @@
 //! `cunju-server bundle import`: the server operator imports a device's bundle file (carried
-//! from a village with no signal). The file must be whole (`Bundle::check`); then each event is
+//! from a village with no signal). The file must be whole and signed with the key of one of its
+//! events' authors (`Bundle::verify`); then each event is
 //! judged as if its author had pushed it — the author's account must exist and be enabled, and
 //! every rule of a push applies — so importing the same file twice changes nothing.
 
-use cunju_domain::bundle::{Bundle, BundleError};
+use cunju_domain::bundle::{Bundle, BundleError, BundleKey};
 use cunju_domain::sync::{Profile, PushStatus};
 
 use crate::store::{Store, StoreError, db_text, from_db_text};
@@ -45,6 +46,21 @@ pub async fn import(
     now_ms: i64,
 ) -> Result<BundleReport, BundleImportError> {
     bundle.check().map_err(BundleImportError::Bad)?;
+    let mut signed = false;
+    let mut authors: Vec<String> = bundle.events.iter().map(|e| db_text(&e.actor)).collect();
+    authors.dedup();
+    for author in &authors {
+        if let Some(hex) = store.existing_bundle_key(author).await? {
+            let key: BundleKey = from_db_text(&hex)?;
+            if bundle.verify(&key).is_ok() {
+                signed = true;
+                break;
+            }
+        }
+    }
+    if !signed {
+        return Err(BundleImportError::Bad(BundleError::Signature));
+    }
     if let Some(e) = bundle.events.iter().find(|e| !e.fits_storage()) {
         return Err(BundleImportError::OutOfRange { seq: e.seq });
     }
@@ -75,7 +91,7 @@ pub async fn import(
             display_name: author.display_name.clone(),
             role: from_db_text(&author.role)?,
             scope: from_db_text(&author.scope)?,
-            department: None,
+            department: author.department.as_deref().map(from_db_text).transpose()?,
         };
         let seqs: Vec<u64> = run.iter().map(|e| e.seq).collect();
         let outcomes = store.push(&profile, run, now_ms).await?;

@@ -1,8 +1,9 @@
 //! No-network transfer: a device's events sealed into a bundle file are imported by the server
 //! (HTTP `POST /api/v1/sync/bundle`, and `cunju-server bundle import` for the operator) with
 //! exactly the checks of a push. Importing twice changes nothing; an edited or truncated file is
-//! refused whole with a reason and nothing is written; someone else's bundle under another
-//! account is refused event by event.
+//! refused whole with a reason and nothing is written; a bundle signed with another account's
+//! key is refused whole, and someone else's events re-signed under one's own key are refused
+//! event by event.
 
 mod common;
 mod reliability;
@@ -31,7 +32,12 @@ async fn a_bundle_is_imported_once_with_the_checks_of_a_push(db: Db) {
     let bob = h.user("bob", "village_official", "5099001002").await;
     let mut phone = Device::new("phone", &alice.profile);
     let events = phone.events(VILLAGE, 6);
-    let bundle = Bundle::new(phone.id.clone(), events[..4].to_vec(), 1_750_000_000_000);
+    let bundle = Bundle::new(
+        phone.id.clone(),
+        events[..4].to_vec(),
+        1_750_000_000_000,
+        &alice.bundle_key,
+    );
 
     // Damaged files: refused whole, nothing written.
     let mut edited = serde_json::to_value(&bundle).unwrap();
@@ -42,14 +48,20 @@ async fn a_bundle_is_imported_once_with_the_checks_of_a_push(db: Db) {
     resealed["seal"] = serde_json::to_value(cunju_domain::ids::Hash::of(b"x")).unwrap();
     let mut wrong_format = serde_json::to_value(&bundle).unwrap();
     wrong_format["format"] = json!("something-else/1");
-    for (what, body) in [
-        ("an edited event", edited),
-        ("a dropped event", dropped),
-        ("a changed seal", resealed),
-        ("another format", wrong_format),
+    let mut forged = serde_json::to_value(&bundle).unwrap();
+    forged["signature"] = serde_json::to_value(cunju_domain::ids::Hash::of(b"x")).unwrap();
+    // Alice's file imported by Bob: not signed with his account's key.
+    let bobs_import = serde_json::to_value(&bundle).unwrap();
+    for (what, client, body) in [
+        ("an edited event", &alice, edited),
+        ("a dropped event", &alice, dropped),
+        ("a changed seal", &alice, resealed),
+        ("another format", &alice, wrong_format),
+        ("a forged signature", &alice, forged),
+        ("another account's file", &bob, bobs_import),
     ] {
         let before = dump(&h.store).await;
-        let res = post(&alice, body).await;
+        let res = post(client, body).await;
         assert_eq!(res.status(), 400, "{what}");
         let reason: Value = res.json().await.unwrap();
         assert_eq!(reason["code"], "bad_bundle", "{what}");
@@ -60,8 +72,14 @@ async fn a_bundle_is_imported_once_with_the_checks_of_a_push(db: Db) {
         assert_unchanged_except(&before, &dump(&h.store).await, &[], what);
     }
 
-    // Someone else's bundle under another account: refused event by event.
-    let res = post(&bob, serde_json::to_value(&bundle).unwrap()).await;
+    // Someone else's events re-signed under one's own key: refused event by event.
+    let resigned = Bundle::new(
+        phone.id.clone(),
+        events[..4].to_vec(),
+        1_750_000_000_000,
+        &bob.bundle_key,
+    );
+    let res = post(&bob, serde_json::to_value(&resigned).unwrap()).await;
     assert_eq!(res.status(), 200);
     let refused: PushResponse = res.json().await.unwrap();
     assert!(
@@ -95,7 +113,12 @@ async fn a_bundle_is_imported_once_with_the_checks_of_a_push(db: Db) {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("phone.cunju.json");
-    let rest = Bundle::new(phone.id.clone(), events[4..].to_vec(), 1_750_000_000_000);
+    let rest = Bundle::new(
+        phone.id.clone(),
+        events[4..].to_vec(),
+        1_750_000_000_000,
+        &alice.bundle_key,
+    );
     std::fs::write(&file, serde_json::to_vec(&rest).unwrap()).unwrap();
     let (code, out) = h.cli(&[
         "bundle",
@@ -131,7 +154,12 @@ async fn a_bundle_is_imported_once_with_the_checks_of_a_push(db: Db) {
         [9; 10],
     ));
     let file = dir.join("tablet.cunju.json");
-    let b = Bundle::new(outside.id.clone(), evs, 1_750_000_000_000);
+    let b = Bundle::new(
+        outside.id.clone(),
+        evs.clone(),
+        1_750_000_000_000,
+        &alice.bundle_key,
+    );
     std::fs::write(&file, serde_json::to_vec(&b).unwrap()).unwrap();
     let (code, out) = h.cli(&[
         "bundle",
@@ -145,7 +173,24 @@ async fn a_bundle_is_imported_once_with_the_checks_of_a_push(db: Db) {
         out.contains("1 new") && out.contains("out_of_scope"),
         "{out}"
     );
-    std::fs::write(&file, b"{\"format\": \"cunju-bundle/1\"").unwrap();
+    // Signed with a key no author has: refused whole.
+    let unsigned = Bundle::new(
+        outside.id.clone(),
+        evs,
+        1_750_000_000_000,
+        &cunju_domain::bundle::BundleKey::from_bytes([3; 32]),
+    );
+    std::fs::write(&file, serde_json::to_vec(&unsigned).unwrap()).unwrap();
+    let (code, out) = h.cli(&[
+        "bundle",
+        "import",
+        "--db",
+        &h.db_url,
+        file.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("签名"), "{out}");
+    std::fs::write(&file, b"{\"format\": \"cunju-bundle/2\"").unwrap();
     let (code, out) = h.cli(&[
         "bundle",
         "import",

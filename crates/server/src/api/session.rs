@@ -49,9 +49,11 @@ pub(super) async fn login(
     store
         .insert_token(&issued.hash, &user.id, now, now + auth::TOKEN_TTL_MS)
         .await?;
+    let bundle_key = auth::bundle_key_of(store, &user.id).await?;
     Ok(axum::Json(LoginResponse {
         token: issued.token,
         profile: profile_of(&user)?,
+        bundle_key: Some(bundle_key),
     }))
 }
 

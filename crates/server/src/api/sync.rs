@@ -36,14 +36,16 @@ pub(super) async fn push(
 }
 
 /// `POST /api/v1/sync/bundle`: a device's events carried as a file (no network where they were
-/// made). The file must be whole (`Bundle::check`); then every event is judged exactly as if
-/// the signed-in user pushed it, so importing twice changes nothing.
+/// made). The file must be whole and signed with the signed-in account's key (`Bundle::verify`);
+/// then every event is judged exactly as if that user pushed it, so importing twice changes
+/// nothing.
 pub(super) async fn import_bundle(
     State(state): State<AppState>,
     user: CurrentUser,
     Json(bundle): Json<Bundle>,
 ) -> Result<axum::Json<PushResponse>, ApiError> {
-    bundle.check().map_err(ApiError::BadBundle)?;
+    let key = crate::auth::bundle_key_of(&state.store, &db_text(&user.profile.user)).await?;
+    bundle.verify(&key).map_err(ApiError::BadBundle)?;
     check_storable(&bundle.events)?;
     let results = state
         .store

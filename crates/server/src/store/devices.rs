@@ -26,6 +26,34 @@ const DEVICE_SELECT: &str = "SELECT d.device, d.user_id, u.username, u.display_n
     FROM devices d JOIN users u ON u.id = d.user_id";
 
 impl Store {
+    /// The account's bundle key (hex), if it has logged in since keys exist.
+    pub async fn existing_bundle_key(&self, user_id: &str) -> Result<Option<String>> {
+        on_pool!(self, pool => {
+            let row = sqlx::query("SELECT key FROM bundle_keys WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.map(|r| r.try_get::<String, _>("key")).transpose()?)
+        })
+    }
+
+    /// The account's bundle key (hex); `fresh` becomes it if the account has none yet. Two
+    /// first logins at once agree: the first insert wins and both read it back.
+    pub async fn bundle_key(&self, user_id: &str, fresh: &str) -> Result<String> {
+        on_pool!(self, pool => {
+            sqlx::query("INSERT INTO bundle_keys (user_id, key) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING")
+                .bind(user_id)
+                .bind(fresh)
+                .execute(pool)
+                .await?;
+            let row = sqlx::query("SELECT key FROM bundle_keys WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?;
+            Ok(row.try_get::<String, _>("key")?)
+        })
+    }
+
     /// Devices of accounts whose scope lies within `scope` (`""`: all), most recent first.
     pub async fn devices_within(&self, scope: &str) -> Result<Vec<DeviceRow>> {
         let sql = format!(

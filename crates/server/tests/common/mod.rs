@@ -147,6 +147,9 @@ impl Harness {
             base: self.url(""),
             token: login.token,
             profile: login.profile,
+            bundle_key: login
+                .bundle_key
+                .expect("every login carries the bundle key"),
         }
     }
 
@@ -160,6 +163,9 @@ impl Harness {
             base: self.url(""),
             token: login.token,
             profile: login.profile,
+            bundle_key: login
+                .bundle_key
+                .expect("every login carries the bundle key"),
         }
     }
 
@@ -215,6 +221,8 @@ pub struct Client {
     pub base: String,
     pub token: String,
     pub profile: Profile,
+    /// The account's key for signing bundles, as the login gave it.
+    pub bundle_key: cunju_domain::bundle::BundleKey,
 }
 
 impl Client {
