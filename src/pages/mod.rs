@@ -19,6 +19,7 @@ pub mod elections_roll;
 // ── eligibility ──
 
 // ── allowances ──
+pub mod allowances;
 
 // ── training ──
 pub mod training;
