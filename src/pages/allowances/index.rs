@@ -139,7 +139,7 @@ fn Overview(profile: Profile) -> impl IntoView {
                         </ul>
                         <h2>{move || i18n.t(AM::WorkersHeading)}</h2>
                         {workers.is_empty().then(|| view! { <p class="muted">{move || i18n.t(AM::NoWorkers)}</p> })}
-                        <div class="table-scroll">
+                        <div class="table-scroll" style="overflow-x:auto;max-width:100%">
                             <table class="data-table" data-testid="allowances-workers">
                                 <thead><tr>
                                     <th>{move || i18n.t(AM::ColName)}</th>

@@ -102,7 +102,7 @@ fn TableCard(table: RateTable) -> impl IntoView {
                 {is_default.then(|| view! { " " <span class="pill" data-testid="rates-default-mark">{move || i18n.t(AM::DefaultMark)}</span> })}</h2>
             <p>{move || i18n.t(AM::EffectiveFrom)}"："{table.effective_from.to_string()}</p>
             <p class="muted">{move || i18n.t(AM::Origin)}"："{origin}</p>
-            <div class="table-scroll"><table class="data-table">
+            <div class="table-scroll" style="overflow-x:auto;max-width:100%"><table class="data-table">
                 <thead><tr><th>{move || i18n.t(AM::Level)}</th><th>{move || i18n.t(AM::TraceAmount)}</th><th>{move || i18n.t(AM::Payment)}</th></tr></thead>
                 <tbody>{Level::ALL.into_iter().rev().map(|level| {
                     let rate = table.rate(level).cloned();

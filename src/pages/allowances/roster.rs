@@ -272,7 +272,7 @@ fn Sheet(roster: Roster) -> impl IntoView {
             } else {
                 view! { <p data-testid="roster-header-line">{line.clone()}</p> }.into_any()
             }).collect_view()}
-            <div class="table-scroll">
+            <div class="table-scroll" style="overflow-x:auto;max-width:100%">
                 <table class="sheet-table" data-testid="roster-table">
                     <thead><tr>{sheet.columns.iter().map(|c| view! { <th>{c.clone()}</th> }).collect_view()}</tr></thead>
                     <tbody>{sheet.rows.iter().map(|row| view! {
@@ -280,13 +280,13 @@ fn Sheet(roster: Roster) -> impl IntoView {
                     }).collect_view()}</tbody>
                 </table>
             </div>
-            <table class="sheet-table" data-testid="roster-footer">
+            <div class="table-scroll" style="overflow-x:auto;max-width:100%"><table class="sheet-table" data-testid="roster-footer">
                 <tbody>
                     {sheet.footer.iter().map(|row| view! {
                         <tr data-testid="roster-footer-row">{row.iter().map(|c| view! { <td>{c.display()}</td> }).collect_view()}</tr>
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
             <p>{move || i18n.t(AM::GrandTotal)}"："
                 <strong data-testid="roster-total" data-fen=footer.total.0.to_string()>{footer.total.to_string()}</strong>
                 "　"{move || i18n.t(AM::InCapitals)}"："

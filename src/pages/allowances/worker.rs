@@ -138,7 +138,7 @@ fn Summary(person: EntityState, file: QualificationFile) -> impl IntoView {
                 " · "{move || i18n.t(payment_msg(file.payment))}</p>
 
             <h3>{move || i18n.t(AM::Certificates)}</h3>
-            <div class="table-scroll"><table class="data-table" data-testid="worker-certificates">
+            <div class="table-scroll" style="overflow-x:auto;max-width:100%"><table class="data-table" data-testid="worker-certificates">
                 <thead><tr><th>{move || i18n.t(AM::Level)}</th><th>{move || i18n.t(AM::CertificateNo)}</th>
                     <th>{move || i18n.t(AM::ObtainedOn)}</th><th>{move || i18n.t(AM::RevokedOn)}</th></tr></thead>
                 <tbody>{q.certificates.iter().map(|c| view! {
@@ -148,7 +148,7 @@ fn Summary(person: EntityState, file: QualificationFile) -> impl IntoView {
             </table></div>
 
             <h3>{move || i18n.t(AM::Registrations)}</h3>
-            <div class="table-scroll"><table class="data-table" data-testid="worker-registrations">
+            <div class="table-scroll" style="overflow-x:auto;max-width:100%"><table class="data-table" data-testid="worker-registrations">
                 <thead><tr><th>{move || i18n.t(AM::Level)}</th><th>{move || i18n.t(AM::RegistrationNo)}</th>
                     <th>{move || i18n.t(AM::RegisteredOn)}</th><th>{move || i18n.t(AM::ValidFrom)}</th>
                     <th>{move || i18n.t(AM::ValidUntil)}</th><th>{move || i18n.t(AM::CeHours)}</th></tr></thead>
@@ -219,7 +219,7 @@ fn Trace(file: QualificationFile, rates: DistrictRates) -> impl IntoView {
                 Ok(lines) => {
                     let skip = lines.len().saturating_sub(TRACE_MONTHS);
                     view! {
-                        <div class="table-scroll"><table class="data-table" data-testid="worker-trace">
+                        <div class="table-scroll" style="overflow-x:auto;max-width:100%"><table class="data-table" data-testid="worker-trace">
                             <thead><tr><th>{move || i18n.t(AM::TraceMonth)}</th><th>{move || i18n.t(AM::Level)}</th>
                                 <th>{move || i18n.t(AM::TraceRate)}</th><th>{move || i18n.t(AM::TraceFactor)}</th>
                                 <th>{move || i18n.t(AM::TraceAmount)}</th><th>{move || i18n.t(AM::TraceReason)}</th></tr></thead>
