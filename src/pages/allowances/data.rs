@@ -92,7 +92,7 @@ pub async fn rosters(store: &Store, scope: &UnitId) -> Result<Vec<RosterRecord>,
         .iter()
         .filter_map(|s| records::view(s).map(|r| (s.last.0.wall_ms, r)))
         .collect();
-    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     Ok(all.into_iter().map(|(_, r)| r).collect())
 }
 

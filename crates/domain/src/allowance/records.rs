@@ -588,14 +588,13 @@ impl RosterRecord {
     /// so it shows on this roster. Refused once the roster may no longer change.
     pub fn adjustment_month(&self) -> Result<YearMonth, RosterError> {
         self.check_edit()?;
-        Ok(self
-            .draft
+        self.draft
             .as_ref()
             .map(|d| d.period.from())
             .ok_or(RosterError::WrongStatus {
                 status: self.status,
                 step: super::roster::RosterStep::Prepare,
-            })?)
+            })
     }
 }
 
