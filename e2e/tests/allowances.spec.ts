@@ -4,7 +4,8 @@
 // warnings to check, a 补发 line), comes back online and syncs. The township reviewer syncs and
 // marks it reviewed; the district admin syncs and approves it. The approved roster shows the
 // grand total in capital numerals and is frozen: a later edit or adjustment is refused in
-// Chinese and changes nothing.
+// Chinese and changes nothing. Along the way: the rate tables (the default marked) and a
+// worker's qualification card with its month-by-month trace.
 import { BrowserContext, devices, expect, Page, test } from "@playwright/test";
 import { login, waitForOfflineShell } from "./helpers";
 
@@ -39,6 +40,11 @@ async function phoneOf(browser: import("@playwright/test").Browser, user: string
 test("a roster drafted offline is reviewed and approved after sync, then frozen", async ({ browser }) => {
   test.setTimeout(300_000);
   const started = Date.now();
+
+  // The reviewer's and the admin's phones log in and take their first (township- and
+  // district-sized) sync while the village official works.
+  const reviewerReady = phoneOf(browser, "demo-reviewer", 240_000);
+  const adminReady = phoneOf(browser, "demo-admin", 240_000);
 
   // ── the village official drafts offline ──
   const village = await phoneOf(browser, "demo-village", 60_000);
@@ -99,8 +105,9 @@ test("a roster drafted offline is reviewed and approved after sync, then frozen"
   await syncNow(v);
 
   // ── the township reviewer ──
-  const reviewer = await phoneOf(browser, "demo-reviewer", 180_000);
+  const reviewer = await reviewerReady;
   const r = reviewer.page;
+  await syncNow(r);
   await openRoster(r, rosterPath);
   await expect(r.getByTestId("roster-status")).toHaveAttribute("data-status", "draft");
   await expect(r.getByTestId("roster-total-capital")).toHaveText("肆仟元整");
@@ -111,8 +118,9 @@ test("a roster drafted offline is reviewed and approved after sync, then frozen"
   await reviewer.context.close();
 
   // ── the district admin ──
-  const admin = await phoneOf(browser, "demo-admin", 240_000);
+  const admin = await adminReady;
   const a = admin.page;
+  await syncNow(a);
   await openRoster(a, rosterPath);
   await expect(a.getByTestId("roster-status")).toHaveAttribute("data-status", "township_reviewed");
   await expect(a.getByTestId("roster-warning")).not.toHaveCount(0);
@@ -129,6 +137,13 @@ test("a roster drafted offline is reviewed and approved after sync, then frozen"
   await a.getByTestId("roster-adjustment-submit").click();
   await expect(a.getByTestId("roster-adjustment-error")).toContainText("名册已经区县审批并冻结，不能修改");
   await expect(a.getByTestId("roster-total-capital")).toHaveText("肆仟元整");
+  // The rate tables: the district's own (not the default); the form marks the default amounts
+  // and refuses a table without a version.
+  await a.goto("/allowances/rates");
+  await expect(a.locator('[data-testid="rates-table"][data-version="5099-2020"]')).toHaveAttribute("data-default", "false");
+  await expect(a.getByTestId("rates-is-default-SW_SENIOR")).toBeVisible();
+  await a.getByTestId("rates-submit").click();
+  await expect(a.getByTestId("rates-error")).toHaveText("“版本”不能为空");
   await syncNow(a);
   await admin.context.close();
 
@@ -141,6 +156,21 @@ test("a roster drafted offline is reviewed and approved after sync, then frozen"
   await v.getByTestId("roster-edit-submit").click();
   await expect(v.getByTestId("roster-edit-error")).toContainText("名册已经区县审批并冻结，不能修改");
   await expect(v.getByTestId("roster-history-line")).toHaveCount(3);
+
+  // A worker's card: the month-by-month trace, and continuing education recorded (bad hours
+  // refused first).
+  await v.goto("/allowances");
+  await v.getByTestId("allowances-worker-link").first().click();
+  await expect(v.getByTestId("worker-card")).toBeVisible();
+  await expect(v.getByTestId("worker-trace-row")).not.toHaveCount(0);
+  await v.getByTestId("fact-kind").selectOption("education");
+  await v.getByTestId("fact-hours").fill("abc");
+  await v.getByTestId("fact-what").fill("社工继续教育(演示)");
+  await v.getByTestId("fact-submit").click();
+  await expect(v.getByTestId("fact-error")).toHaveText("学时格式应为 8 或 7.5");
+  await v.getByTestId("fact-hours").fill("7.5");
+  await v.getByTestId("fact-submit").click();
+  await expect(v.getByTestId("worker-education")).toContainText("社工继续教育(演示) · 7.5");
   await village.context.close();
   console.log(`allowances spec total: ${Date.now() - started} ms`);
 });
