@@ -135,6 +135,29 @@ pub async fn append(draft: NewEvent) -> Result<Event, StoreError> {
     crate::store::shared().await?.append(draft).await
 }
 
+/// When online, fetches the district's rate tables in the background; `fetched` counts the
+/// fetches that brought new tables (for screens to re-read the store), `failed` says one failed.
+pub fn refresh_rates(
+    fetched: leptos::prelude::RwSignal<u32>,
+    failed: leptos::prelude::RwSignal<bool>,
+) {
+    use leptos::prelude::Update;
+    if !crate::platform::is_online() {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let Ok(store) = crate::store::shared().await else {
+            return;
+        };
+        match fetch_rates(&store).await {
+            // Re-read only when something new arrived, so forms being filled are not redrawn.
+            Ok(new) if new > 0 => fetched.update(|n| *n += 1),
+            Ok(_) => {}
+            Err(_) => leptos::prelude::Set::set(&failed, true),
+        }
+    });
+}
+
 /// Fetches the district's rate tables (`GET /api/v1/allowances/rates`) and stores them like
 /// pulled events. Returns how many were new; an error text when offline or refused.
 pub async fn fetch_rates(store: &Store) -> Result<u32, String> {

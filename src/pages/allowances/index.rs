@@ -9,7 +9,6 @@ use cunju_domain::authz::{self, Action};
 use cunju_domain::event::EntityKind;
 use cunju_domain::sync::Profile;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use super::data;
@@ -78,17 +77,7 @@ fn Overview(profile: Profile) -> impl IntoView {
     // The district's tables come from their own endpoint; fetch them whenever this opens online.
     let fetched = RwSignal::new(0u32);
     let fetch_failed = RwSignal::new(false);
-    if crate::platform::is_online() {
-        spawn_local(async move {
-            let Ok(store) = store::shared().await else {
-                return;
-            };
-            match data::fetch_rates(&store).await {
-                Ok(_) => fetched.update(|n| *n += 1),
-                Err(_) => fetch_failed.set(true),
-            }
-        });
-    }
+    data::refresh_rates(fetched, fetch_failed);
     let scope = profile.scope.clone();
     let lists = LocalResource::new(move || {
         let _ = (sync.revision.get(), fetched.get());

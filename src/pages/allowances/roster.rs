@@ -54,9 +54,12 @@ fn RosterScreen(profile: Profile) -> impl IntoView {
             .with(|p| p.get("id"))
             .and_then(|id| id.parse::<EntityId>().ok())
     };
+    // The district's rates as the server has them, so every phone computes with the same table.
+    let fetched = RwSignal::new(0u32);
+    data::refresh_rates(fetched, RwSignal::new(false));
     let scope = profile.scope.clone();
     let loaded = LocalResource::new(move || {
-        let _ = sync.revision.get();
+        let _ = (sync.revision.get(), fetched.get());
         let id = id();
         let scope = scope.clone();
         let units = sync.units.get();
