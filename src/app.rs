@@ -51,6 +51,11 @@ pub fn App() -> impl IntoView {
                     // ── eligibility ──
 
                     // ── allowances ──
+                    <Route path=path!("/allowances") view=pages::allowances::index::AllowancesHome/>
+                    <Route path=path!("/allowances/rates") view=pages::allowances::rates::Rates/>
+                    <Route path=path!("/allowances/workers/:id") view=pages::allowances::worker::WorkerCard/>
+                    <Route path=path!("/allowances/rosters/new") view=pages::allowances::roster_new::RosterNew/>
+                    <Route path=path!("/allowances/rosters/:id") view=pages::allowances::roster::RosterPage/>
 
                     // ── training ──
                     <Route path=path!("/training") view=pages::training::index::TrainingHome/>

@@ -74,7 +74,7 @@ fn module_href(module: Module) -> Option<&'static str> {
         // ── eligibility ──
         Module::Eligibility => None,
         // ── allowances ──
-        Module::Allowances => None,
+        Module::Allowances => Some("/allowances"),
         // ── training ──
         Module::Training => Some("/training"),
     }

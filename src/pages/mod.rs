@@ -21,6 +21,7 @@ pub mod elections_roll;
 // ── eligibility ──
 
 // ── allowances ──
+pub mod allowances;
 
 // ── training ──
 pub mod training;

@@ -159,6 +159,14 @@ impl Period {
         std::iter::successors(Some(self.from), |m| Some(m.next()))
             .take_while(move |m| *m <= self.to)
     }
+
+    /// The `n` (at least 1) full months before the month of `today` — the period a roster
+    /// drafted on `today` proposes (a quarter for `n = 3`).
+    pub fn last_full_months(today: NaiveDate, n: u32) -> Period {
+        let to = YearMonth::of(today.with_day(1).expect("day 1 exists") - chrono::Days::new(1));
+        let from = YearMonth::of(to.first_day() - chrono::Months::new(n.max(1) - 1));
+        Period { from, to }
+    }
 }
 
 /// `2024-04 至 2024-06`, as printed on a roster.
@@ -199,5 +207,16 @@ mod tests {
         assert_eq!(months, ["2024-11", "2024-12", "2025-01", "2025-02"]);
         assert!(Period::new(ym("2024-02"), ym("2024-01")).is_err());
         assert_eq!(Period::month(ym("2024-02")).months().count(), 1);
+    }
+
+    #[test]
+    fn the_proposed_period_is_the_last_full_months_before_today() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let p = Period::last_full_months(day(2026, 11, 29), 3);
+        assert_eq!((p.from(), p.to()), (ym("2026-08"), ym("2026-10")));
+        let p = Period::last_full_months(day(2025, 2, 1), 3);
+        assert_eq!((p.from(), p.to()), (ym("2024-11"), ym("2025-01")));
+        let p = Period::last_full_months(day(2025, 1, 31), 0);
+        assert_eq!((p.from(), p.to()), (ym("2024-12"), ym("2024-12")));
     }
 }

@@ -17,7 +17,9 @@ use super::entitlement::{
 use super::level::Level;
 use super::period::{Period, YearMonth};
 use super::rates::{PaymentType, Proration, RateOrigin, RateSchedule, RateTable};
-use super::roster::{ApprovedRoster, Payee, PaymentMarker, Roster, RosterHeader, RosterStatus};
+use super::roster::{
+    ApprovedRoster, Payee, PaymentMarker, Roster, RosterError, RosterHeader, RosterStatus,
+};
 use crate::directory::person::IdNumber;
 use crate::event::{Event, EventBody, Sex};
 use crate::ids::{EntityId, UnitId};
@@ -568,6 +570,72 @@ impl RosterRecord {
     pub fn is_frozen(&self) -> bool {
         self.status == RosterStatus::DistrictApproved
     }
+
+    /// Whether the roster may still be changed (its header redrafted, adjustment lines added):
+    /// only as a draft. Approved means frozen; reviewed must be sent back first.
+    pub fn check_edit(&self) -> Result<(), RosterError> {
+        match self.status {
+            RosterStatus::Draft => Ok(()),
+            RosterStatus::DistrictApproved => Err(RosterError::Frozen),
+            status => Err(RosterError::WrongStatus {
+                status,
+                step: super::roster::RosterStep::Prepare,
+            }),
+        }
+    }
+
+    /// The month an adjustment line (补发/扣回) added on this roster is paid in: its first month,
+    /// so it shows on this roster. Refused once the roster may no longer change.
+    pub fn adjustment_month(&self) -> Result<YearMonth, RosterError> {
+        self.check_edit()?;
+        self.draft
+            .as_ref()
+            .map(|d| d.period.from())
+            .ok_or(RosterError::WrongStatus {
+                status: self.status,
+                step: super::roster::RosterStep::Prepare,
+            })
+    }
+}
+
+/// Study hours as typed: `8` or `7.5` (tenths at most), more than 0.
+pub fn parse_hours(text: &str) -> Result<StudyHours, RecordError> {
+    let text = text.trim();
+    let (whole, tenth) = text.split_once('.').unwrap_or((text, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(tenth) || tenth.len() != 1 || whole.len() > 5 {
+        return Err(RecordError::NoHours);
+    }
+    let tenths = whole.parse::<u32>().map_err(|_| RecordError::NoHours)? * 10
+        + tenth.parse::<u32>().map_err(|_| RecordError::NoHours)?;
+    if tenths == 0 {
+        return Err(RecordError::NoHours);
+    }
+    Ok(StudyHours::from_tenths(tenths))
+}
+
+/// The registration recorded on `on` for `level`: a renewal (再登记) of the latest registration
+/// of that level if there is one, else a first registration; valid `years` (the rules' 3).
+pub fn next_registration(
+    q: &Qualification,
+    level: Level,
+    number: &str,
+    on: NaiveDate,
+    years: u32,
+) -> Registration {
+    match q
+        .registrations
+        .iter()
+        .filter(|r| r.level == level)
+        .max_by_key(|r| r.valid_until)
+    {
+        Some(latest) => {
+            let mut renewal = latest.renewal(on, years);
+            renewal.number = number.trim().into();
+            renewal
+        }
+        None => Registration::first(level, number.trim(), on, years),
+    }
 }
 
 /// Folds an allowance event into its entity's document (called by `projection::apply`).
@@ -1047,6 +1115,60 @@ pub(crate) mod tests {
                 ("sent_back", false)
             ]
         );
+    }
+
+    #[test]
+    fn only_a_draft_may_be_edited_and_an_approved_roster_refuses_in_chinese() {
+        let (_, mut w) = worked_example_events();
+        let r: RosterRecord = doc(&fold_all(&w.events), "roster:r1");
+        assert_eq!(r.check_edit(), Ok(()));
+        assert_eq!(r.adjustment_month(), Ok(ym("2024-04")));
+        w.write(COMMUNITY, "roster:r1", sample_review());
+        let r: RosterRecord = doc(&fold_all(&w.events), "roster:r1");
+        let reviewed = r.check_edit().unwrap_err();
+        assert!(
+            reviewed.message_zh().contains("请审核人先退回"),
+            "{reviewed}"
+        );
+        w.write(COMMUNITY, "roster:r1", sample_approval());
+        let r: RosterRecord = doc(&fold_all(&w.events), "roster:r1");
+        assert_eq!(r.check_edit(), Err(RosterError::Frozen));
+        assert_eq!(r.adjustment_month(), Err(RosterError::Frozen));
+        assert_eq!(
+            RosterError::Frozen.message_zh(),
+            "名册已经区县审批并冻结，不能修改；如需更正，请在下一期名册中补发或扣回"
+        );
+    }
+
+    #[test]
+    fn hours_parse_in_tenths_and_refuse_nothing_or_nonsense() {
+        assert_eq!(parse_hours(" 8 "), Ok(StudyHours::hours(8)));
+        assert_eq!(parse_hours("7.5"), Ok(StudyHours::from_tenths(75)));
+        for bad in ["", "0", "0.0", "7.25", "-3", "八", "7.", ".5"] {
+            assert_eq!(parse_hours(bad), Err(RecordError::NoHours), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_second_registration_of_a_level_is_a_renewal_from_the_end_of_the_first() {
+        let mut q = Qualification::new("person:w1".parse().unwrap());
+        let first = next_registration(&q, Level::SwAssistant, " DJ-1 ", d(2021, 3, 1), 3);
+        assert_eq!(first.number, "DJ-1");
+        assert_eq!(
+            (first.valid_from, first.valid_until),
+            (d(2021, 3, 1), d(2024, 2, 29))
+        );
+        q.registrations.push(first);
+        // Applied for in the 3 months before expiry: continues without a gap.
+        let renewal = next_registration(&q, Level::SwAssistant, "DJ-2", d(2024, 1, 10), 3);
+        assert_eq!(renewal.registered_on, d(2024, 1, 10));
+        assert_eq!(
+            (renewal.valid_from, renewal.valid_until),
+            (d(2024, 3, 1), d(2027, 2, 28))
+        );
+        // Another level starts its own first registration.
+        let other = next_registration(&q, Level::SwIntermediate, "DJ-3", d(2024, 1, 10), 3);
+        assert_eq!(other.valid_from, d(2024, 1, 10));
     }
 
     #[test]

@@ -256,6 +256,9 @@ pub enum RosterError {
         status: RosterStatus,
         step: RosterStep,
     },
+    /// The district approved it: it is frozen, later changes go on the next roster.
+    #[error("the roster is approved and frozen; corrections go on the next roster")]
+    Frozen,
 }
 
 impl RosterError {
@@ -264,7 +267,14 @@ impl RosterError {
             RosterError::NotPermitted { role, .. } => {
                 format!("{}无权进行此操作", role.label_zh())
             }
+            RosterError::WrongStatus {
+                status: RosterStatus::TownshipReviewed,
+                step: RosterStep::Prepare,
+            } => "名册已经街道/乡镇审核，不能修改；如需修改，请审核人先退回".into(),
             RosterError::WrongStatus { .. } => "名册当前状态不允许此操作".into(),
+            RosterError::Frozen => {
+                "名册已经区县审批并冻结，不能修改；如需更正，请在下一期名册中补发或扣回".into()
+            }
         }
     }
 }
