@@ -17,6 +17,7 @@ pub mod elections;
 pub mod elections_roll;
 
 // ── eligibility ──
+pub mod eligibility;
 
 // ── allowances ──
 

@@ -1,14 +1,18 @@
 //! Eligibility demo data: one joint-review department user per demo department (password
 //! demo1234), and a demo rule pack whose joint review involves only those three departments,
-//! so one batch can be taken to a verdict by three people.
+//! so one batch can be taken to a verdict by three people; and one batch of five preliminary
+//! candidates of 石梁村 compiled with that pack and sent to the joint review.
 
 use cunju_domain::authz::Role;
 use cunju_domain::eligibility::access::{DepartmentError, check_department};
 use cunju_domain::eligibility::basic::is_computed;
-use cunju_domain::eligibility::events::PackCloned;
-use cunju_domain::eligibility::{Department, PackChange, RuleKind, RulePack};
+use cunju_domain::directory::person::{IdNumber, age_on};
+use cunju_domain::eligibility::events::{BatchSent, Nominee, PackCloned};
+use cunju_domain::eligibility::{
+    Committee, Department, PackChange, RuleKind, RulePack, compile_batch,
+};
 use cunju_domain::event::{EventBody, NewEvent, UnitKind};
-use cunju_domain::ids::{EntityId, EventId};
+use cunju_domain::ids::{EntityId, EventId, UnitId, UserId};
 
 use super::{DEMO_DISTRICT, DEMO_PASSWORD, new_user};
 use crate::store::{Result, SERVER_ACTOR, Store, StoreError, db_text, from_db_text};
@@ -100,6 +104,7 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<Vec<(String, String, Str
             .collect();
         store.append_server_events(drafts, now_ms).await?;
     }
+    seed_batch(store, now_ms).await?;
     let mut accounts = Vec::new();
     for &(username, department, name) in DEMO_DEPARTMENT_ACCOUNTS {
         let role = db_text(&Role::ReviewDepartment);
@@ -115,6 +120,75 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<Vec<(String, String, Str
         accounts.push((username.into(), role, DEMO_DISTRICT.into(), name.into()));
     }
     Ok(accounts)
+}
+
+/// The village of the demo review batch (石梁村; the demo election roll is in 青石村).
+pub const DEMO_BATCH_UNIT: &str = "5099001002";
+/// How many of the village's adult residents the demo batch holds.
+const DEMO_BATCH_NOMINEES: usize = 5;
+
+/// A review batch compiled from the demo pack and sent to the joint review: five adult
+/// residents of `DEMO_BATCH_UNIT` as preliminary village-committee candidates, the election
+/// two months from today, so the demo departments have something to answer. Once only.
+async fn seed_batch(store: &Store, now_ms: i64) -> Result<()> {
+    let done = store
+        .count_events_of_kind("review_batch_compiled", DEMO_BATCH_UNIT, Some(SERVER_ACTOR))
+        .await?;
+    if done > 0 {
+        return Ok(());
+    }
+    let today = chrono::DateTime::from_timestamp_millis(now_ms)
+        .map_or_else(super::reference_day, |t| t.date_naive());
+    let election_day = today + chrono::Days::new(60);
+    let nominees: Vec<Nominee> = store
+        .events_of_kind("person_recorded", DEMO_BATCH_UNIT)
+        .await?
+        .into_iter()
+        .filter_map(|e| match e.body {
+            EventBody::PersonRecorded {
+                name, id_number, ..
+            } => {
+                let id = IdNumber::parse(&id_number, today).ok()?;
+                (age_on(id.birth_date(), election_day) >= 25).then_some(Nominee {
+                    person: e.entity,
+                    name,
+                })
+            }
+            _ => None,
+        })
+        .take(DEMO_BATCH_NOMINEES)
+        .collect();
+    let compiled = compile_batch(
+        &demo_pack(),
+        Committee::VillageCommittee,
+        election_day,
+        election_day - chrono::Days::new(5),
+        2,
+        1,
+        nominees,
+    )
+    .map_err(|e| StoreError::InvalidEvent(e.to_string()))?;
+    let actor: UserId = SERVER_ACTOR
+        .parse()
+        .expect("the server actor is a valid user id");
+    let unit: UnitId = DEMO_BATCH_UNIT.parse().expect("a valid unit");
+    let entity = EntityId::new("review_batch", EventId::new(now_ms as u64, rand::random()));
+    let draft = |body| NewEvent {
+        actor: actor.clone(),
+        unit: unit.clone(),
+        entity: entity.clone(),
+        body,
+    };
+    store
+        .append_server_events(
+            vec![
+                draft(EventBody::ReviewBatchCompiled(compiled)),
+                draft(EventBody::ReviewBatchSent(BatchSent {})),
+            ],
+            now_ms,
+        )
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]
