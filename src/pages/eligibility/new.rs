@@ -55,14 +55,25 @@ fn BatchForm(profile: Profile) -> impl IntoView {
     if !authz::permits(profile.role, Action::CompileReviewBatch) {
         return view! { <p class="notice" data-testid="not-permitted">{move || i18n.t(E::NotPermitted)}</p> }.into_any();
     }
-    let units: Vec<(UnitId, String)> = sync.units.with_untracked(|all| {
-        all.iter()
-            .filter(|u| matches!(u.kind, UnitKind::Village | UnitKind::Community))
-            .filter(|u| u.code.is_within(&profile.scope))
-            .map(|u| (u.code.clone(), u.name.clone()))
-            .collect()
+    // The unit tree may still be arriving (first sync): the choice follows it.
+    let scope = profile.scope.clone();
+    let units = Memo::new(move |_| {
+        sync.units.with(|all| {
+            all.iter()
+                .filter(|u| matches!(u.kind, UnitKind::Village | UnitKind::Community))
+                .filter(|u| u.code.is_within(&scope))
+                .map(|u| (u.code.clone(), u.name.clone()))
+                .collect::<Vec<(UnitId, String)>>()
+        })
     });
-    let unit = RwSignal::new(units.first().map(|u| u.0.to_string()).unwrap_or_default());
+    let unit = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if unit.get_untracked().is_empty()
+            && let Some(first) = units.with(|u| u.first().map(|u| u.0.to_string()))
+        {
+            unit.set(first);
+        }
+    });
     let committee = RwSignal::new(0usize);
     let pack_pick = RwSignal::new(0usize);
     let election_day = RwSignal::new(String::new());
@@ -207,8 +218,9 @@ fn BatchForm(profile: Profile) -> impl IntoView {
     view! {
         <form class="form" on:submit=save data-testid="batch-form">
             <label class="field"><span>{move || i18n.t(E::Unit)}</span>
-                <select data-testid="batch-unit" on:change=move |ev| { unit.set(event_target_value(&ev)); nominees.set(Vec::new()); }>
-                    {units.iter().map(|(code, name)| view! { <option value=code.to_string()>{name.clone()}" ("{code.to_string()}")"</option> }).collect_view()}
+                <select data-testid="batch-unit" prop:value=move || unit.get()
+                    on:change=move |ev| { unit.set(event_target_value(&ev)); nominees.set(Vec::new()); }>
+                    {move || units.get().into_iter().map(|(code, name)| view! { <option value=code.to_string()>{name}" ("{code.to_string()}")"</option> }).collect_view()}
                 </select>
             </label>
             <label class="field"><span>{move || i18n.t(E::Committee)}</span>
@@ -222,11 +234,9 @@ fn BatchForm(profile: Profile) -> impl IntoView {
             </label>
             <label class="field"><span>{move || i18n.t(E::Pack)}</span>
                 <select data-testid="batch-pack" on:change=move |ev| pack_pick.set(event_target_value(&ev).parse().unwrap_or(0))>
-                    <Suspense fallback=|| ()>
-                        {move || packs.get().and_then(Result::ok).map(|choices| choices.into_iter().enumerate().map(|(i, c)| view! {
-                            <option value=i.to_string()>{c.label}</option>
-                        }).collect_view())}
-                    </Suspense>
+                    {move || packs.get().and_then(Result::ok).map(|choices| choices.into_iter().enumerate().map(|(i, c)| view! {
+                        <option value=i.to_string()>{c.label}</option>
+                    }).collect_view())}
                 </select>
             </label>
             <label class="field"><span>{move || i18n.t(E::ElectionDay)}</span>

@@ -237,7 +237,7 @@ fn RuleLine(rule: Rule, editable: bool, ctx: StoredValue<PackCtx>) -> impl IntoV
     };
     let set_kind = {
         let id = id.clone();
-        move |ev| {
+        move |ev: leptos::ev::Event| {
             let kind = if event_target_value(&ev) == "WARN" {
                 RuleKind::Warn
             } else {
@@ -277,8 +277,8 @@ fn RuleLine(rule: Rule, editable: bool, ctx: StoredValue<PackCtx>) -> impl IntoV
             <td>{if editable && !post {
                 view! {
                     <select data-testid="pack-rule-kind" on:change=set_kind>
-                        <option value="HARD" selected=kind == RuleKind::Hard>{move || data::kind_label(RuleKind::Hard, i18n.lang())}</option>
-                        <option value="WARN" selected=kind == RuleKind::Warn>{move || data::kind_label(RuleKind::Warn, i18n.lang())}</option>
+                        <option value="HARD" selected={kind == RuleKind::Hard}>{move || data::kind_label(RuleKind::Hard, i18n.lang())}</option>
+                        <option value="WARN" selected={kind == RuleKind::Warn}>{move || data::kind_label(RuleKind::Warn, i18n.lang())}</option>
                     </select>
                 }.into_any()
             } else {

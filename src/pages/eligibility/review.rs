@@ -210,7 +210,7 @@ fn Desk(
         </section>
         <ul class="record-list" data-testid="review-people">
             {compiled.nominees.iter().enumerate().map(|(i, n)| view! {
-                <Person no=i + 1 person=n.person.clone() name=n.name.clone() rules=rules.clone() ctx=ctx.clone() enabled=sent/>
+                <Person no={i + 1} person=n.person.clone() name=n.name.clone() rules=rules.clone() ctx=ctx.clone() enabled=sent/>
             }).collect_view()}
         </ul>
     }

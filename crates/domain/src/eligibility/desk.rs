@@ -304,7 +304,7 @@ impl BatchLedger {
         sign_off(compiled, &answers)
             .results
             .iter()
-            .filter(|line| signed.get(&(line.person.clone(), line.rule.clone())) != Some(line))
+            .filter(|line| signed.get(&(line.person.clone(), line.rule.clone())).copied() != Some(*line))
             .count()
     }
 
