@@ -40,6 +40,7 @@ pub fn CandidateCard() -> impl IntoView {
     }
 }
 
+#[derive(Clone)]
 struct Card {
     batch: EntityId,
     person: EntityId,
