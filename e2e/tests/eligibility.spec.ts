@@ -107,10 +107,12 @@ test("a batch goes through three departments to verdicts with reasons", async ({
   await expect(s.locator('[data-testid="department-row"][data-done="false"]')).toHaveCount(3);
   await syncNow(s);
 
-  // ── Three departments, each on its own phone ──
-  await answer(browser, "demo-fayuan", id, (p) => hit(p, 0, "N01", "2019-05-01", "(2019)渝0101刑初123号"));
-  await answer(browser, "demo-gongan", id, (p) => hit(p, 1, "N13", isoDay(-400), "渝公(治)决字123号"));
-  await answer(browser, "demo-jiwei", id, async () => {});
+  // ── Three departments, each on its own phone, at the same time ──
+  await Promise.all([
+    answer(browser, "demo-fayuan", id, (p) => hit(p, 0, "N01", "2019-05-01", "(2019)渝0101刑初123号")),
+    answer(browser, "demo-gongan", id, (p) => hit(p, 1, "N13", isoDay(-400), "渝公(治)决字123号")),
+    answer(browser, "demo-jiwei", id, async () => {}),
+  ]);
   console.log(`three departments answered: ${Date.now() - started} ms`);
 
   // ── The township sees every verdict with its reasons ──
