@@ -30,7 +30,12 @@ use crate::sync::use_sync;
 pub fn CandidateCard() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let back = move || format!("/eligibility/batches/{}", params.with(|p| p.get("id").unwrap_or_default()));
+    let back = move || {
+        format!(
+            "/eligibility/batches/{}",
+            params.with(|p| p.get("id").unwrap_or_default())
+        )
+    };
     view! {
         <section class="page-head">
             <a href=back class="back">{move || i18n.t(E::BackToBatch)}</a>
@@ -56,11 +61,17 @@ fn CardLoad(profile: Profile) -> impl IntoView {
     let sync = use_sync();
     let scope = profile.scope.clone();
     let loaded = LocalResource::new(move || {
-        let (id, person) = params.with(|p| (p.get("id").unwrap_or_default(), p.get("person").unwrap_or_default()));
+        let (id, person) = params.with(|p| {
+            (
+                p.get("id").unwrap_or_default(),
+                p.get("person").unwrap_or_default(),
+            )
+        });
         let revision = sync.revision.get();
         let scope = scope.clone();
         async move {
-            let (Ok(batch), Ok(person)) = (id.parse::<EntityId>(), person.parse::<EntityId>()) else {
+            let (Ok(batch), Ok(person)) = (id.parse::<EntityId>(), person.parse::<EntityId>())
+            else {
                 return Ok(None);
             };
             let store = store::shared().await?;
@@ -147,7 +158,11 @@ fn CardView(card: Card, profile: Profile) -> impl IntoView {
         .flat_map(|&d| {
             c.rules
                 .iter()
-                .filter_map(|r| ledger.given(d, &person, &r.id).map(|g| (d, r.id.clone(), g)))
+                .filter_map(|r| {
+                    ledger
+                        .given(d, &person, &r.id)
+                        .map(|g| (d, r.id.clone(), g))
+                })
                 .filter(|(_, _, g)| g.result == cunju_domain::eligibility::RuleResult::Hit)
                 .map(|(d, rule, g)| {
                     (
@@ -316,7 +331,14 @@ fn DecisionForm(
         let (profile, unit, batch) = (profile.clone(), unit.clone(), batch.clone());
         saving.set(true);
         spawn_local(async move {
-            let result = data::append(&profile, &unit, &batch, EventBody::WarnDecided(decision), lang).await;
+            let result = data::append(
+                &profile,
+                &unit,
+                &batch,
+                EventBody::WarnDecided(decision),
+                lang,
+            )
+            .await;
             saving.set(false);
             match result {
                 Ok(_) => {

@@ -71,7 +71,13 @@ pub async fn packs(
             all.push((state.id.clone(), state.unit.clone(), ledger));
         }
     }
-    all.sort_by(|a, b| a.2.pack.as_ref().map(|p| &p.id).cmp(&b.2.pack.as_ref().map(|p| &p.id)).then(a.0.cmp(&b.0)));
+    all.sort_by(|a, b| {
+        a.2.pack
+            .as_ref()
+            .map(|p| &p.id)
+            .cmp(&b.2.pack.as_ref().map(|p| &p.id))
+            .then(a.0.cmp(&b.0))
+    });
     Ok(all)
 }
 
@@ -85,8 +91,14 @@ pub fn basics(index: &PeopleIndex, ledger: &BatchLedger) -> BTreeMap<EntityId, B
         .iter()
         .filter_map(|n| {
             let entry = index.by_entity(&n.person)?;
-            basic_from_directory(&n.person, &entry.id_number, &entry.unit, unit, c.election_day)
-                .map(|check| (n.person.clone(), check))
+            basic_from_directory(
+                &n.person,
+                &entry.id_number,
+                &entry.unit,
+                unit,
+                c.election_day,
+            )
+            .map(|check| (n.person.clone(), check))
         })
         .collect()
 }

@@ -97,7 +97,10 @@ fn BatchRow(id: EntityId, ledger: BatchLedger, profile: Profile) -> impl IntoVie
     let unit_name = sync.units.with_untracked(|u| data::unit_name(u, &unit));
     let status = ledger.status();
     let progress = ledger.progress();
-    let answered = progress.iter().filter(|p| p.answered() && ledger.sign_offs.contains_key(&p.department)).count();
+    let answered = progress
+        .iter()
+        .filter(|p| p.answered() && ledger.sign_offs.contains_key(&p.department))
+        .count();
     let total = progress.len();
     let reminders: Vec<_> = ledger.reminders();
     let department = profile.department;
@@ -107,8 +110,16 @@ fn BatchRow(id: EntityId, ledger: BatchLedger, profile: Profile) -> impl IntoVie
     };
     // A department user: its own answers only.
     let mine = department.map(|d| {
-        let owed = progress.iter().find(|p| p.department == d).map(|p| (p.owed, p.missing));
-        (d, owed, ledger.unsigned(d), ledger.sign_offs.contains_key(&d))
+        let owed = progress
+            .iter()
+            .find(|p| p.department == d)
+            .map(|p| (p.owed, p.missing));
+        (
+            d,
+            owed,
+            ledger.unsigned(d),
+            ledger.sign_offs.contains_key(&d),
+        )
     });
     let status_tag = status.map(data::status_tag).unwrap_or_default();
     view! {

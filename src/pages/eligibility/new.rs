@@ -206,14 +206,15 @@ fn BatchForm(profile: Profile) -> impl IntoView {
             }
         });
     };
-    let import = move |committee_ix: usize, day: Option<NaiveDate>, seat_count: u32, list: Vec<Nominee>| {
-        committee.set(committee_ix);
-        if let Some(d) = day {
-            election_day.set(d.to_string());
-        }
-        seats.set(seat_count.max(1).to_string());
-        nominees.set(list);
-    };
+    let import =
+        move |committee_ix: usize, day: Option<NaiveDate>, seat_count: u32, list: Vec<Nominee>| {
+            committee.set(committee_ix);
+            if let Some(d) = day {
+                election_day.set(d.to_string());
+            }
+            seats.set(seat_count.max(1).to_string());
+            nominees.set(list);
+        };
 
     view! {
         <form class="form" on:submit=save data-testid="batch-form">
@@ -353,7 +354,11 @@ fn PersonPicker(
                 .into_iter()
                 .map(|pos| {
                     let e = index.entry(pos);
-                    (e.id.clone(), e.name.clone(), cunju_domain::directory::person::mask_id_number(&e.id_number))
+                    (
+                        e.id.clone(),
+                        e.name.clone(),
+                        cunju_domain::directory::person::mask_id_number(&e.id_number),
+                    )
                 })
                 .collect::<Vec<_>>()),
         })

@@ -188,7 +188,8 @@ impl PackCtx {
     /// Checks `change` with the domain against the pack as shown and writes it.
     fn change(&self, change: PackChange) {
         let lang = self.i18n.lang();
-        let (Some(entity), Some(unit)) = (self.shown.entity.clone(), self.shown.unit.clone()) else {
+        let (Some(entity), Some(unit)) = (self.shown.entity.clone(), self.shown.unit.clone())
+        else {
             return;
         };
         if let Err(e) = self.shown.pack.apply(std::slice::from_ref(&change)) {
@@ -219,7 +220,11 @@ impl PackCtx {
 fn RuleLine(rule: Rule, editable: bool, ctx: StoredValue<PackCtx>) -> impl IntoView {
     let i18n = use_i18n();
     let id = rule.id.clone();
-    let lookback = RwSignal::new(rule.lookback_years.map(|y| y.to_string()).unwrap_or_default());
+    let lookback = RwSignal::new(
+        rule.lookback_years
+            .map(|y| y.to_string())
+            .unwrap_or_default(),
+    );
     let kind = rule.kind;
     let departments: Vec<_> = rule.departments.clone();
     let (zh, en) = (rule.zh.clone(), rule.en.clone());
@@ -243,7 +248,12 @@ fn RuleLine(rule: Rule, editable: bool, ctx: StoredValue<PackCtx>) -> impl IntoV
             } else {
                 RuleKind::Hard
             };
-            ctx.with_value(|c| c.change(PackChange::SetKind { rule: id.clone(), kind }))
+            ctx.with_value(|c| {
+                c.change(PackChange::SetKind {
+                    rule: id.clone(),
+                    kind,
+                })
+            })
         }
     };
     let save_lookback = {
@@ -316,12 +326,19 @@ fn CloneForm(source: RulePack, profile: Profile) -> impl IntoView {
     let units: Vec<(UnitId, String)> = sync.units.with_untracked(|all| {
         all.iter()
             .filter(|u| u.code.is_within(&profile.scope))
-            .filter(|u| u.code == profile.scope || matches!(u.kind, UnitKind::Township | UnitKind::Street))
+            .filter(|u| {
+                u.code == profile.scope || matches!(u.kind, UnitKind::Township | UnitKind::Street)
+            })
             .map(|u| (u.code.clone(), u.name.clone()))
             .collect()
     });
     let new_id = RwSignal::new(String::new());
-    let unit = RwSignal::new(units.first().map(|u| u.0.to_string()).unwrap_or_else(|| profile.scope.to_string()));
+    let unit = RwSignal::new(
+        units
+            .first()
+            .map(|u| u.0.to_string())
+            .unwrap_or_else(|| profile.scope.to_string()),
+    );
     let error = RwSignal::new(None::<String>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

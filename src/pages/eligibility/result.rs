@@ -26,7 +26,12 @@ use crate::sync::use_sync;
 pub fn BatchResult() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let back = move || format!("/eligibility/batches/{}", params.with(|p| p.get("id").unwrap_or_default()));
+    let back = move || {
+        format!(
+            "/eligibility/batches/{}",
+            params.with(|p| p.get("id").unwrap_or_default())
+        )
+    };
     view! {
         <section class="page-head">
             <a href=back class="back">{move || i18n.t(E::BackToBatch)}</a>
@@ -55,7 +60,11 @@ fn ResultLoad(profile: Profile) -> impl IntoView {
 }
 
 #[component]
-fn Sheet(id: EntityId, ledger: BatchLedger, basics: BTreeMap<EntityId, BasicCheck>) -> impl IntoView {
+fn Sheet(
+    id: EntityId,
+    ledger: BatchLedger,
+    basics: BTreeMap<EntityId, BasicCheck>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let unit_name = ledger
@@ -67,7 +76,10 @@ fn Sheet(id: EntityId, ledger: BatchLedger, basics: BTreeMap<EntityId, BasicChec
     let Some(sheet) = book.sheets.first().cloned() else {
         return ().into_any();
     };
-    let filename = format!("联审结果-{unit_name}-{}.csv", id.as_str().rsplit(':').next().unwrap_or_default());
+    let filename = format!(
+        "联审结果-{unit_name}-{}.csv",
+        id.as_str().rsplit(':').next().unwrap_or_default()
+    );
     let error = RwSignal::new(None::<String>);
     let csv = sheet.to_csv();
     let download = move |_| {

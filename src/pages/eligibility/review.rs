@@ -156,9 +156,17 @@ fn Desk(
     }
     let progress = Memo::new(move |_| {
         ledger.with(|l| {
-            let p = l.progress().into_iter().find(|p| p.department == department);
+            let p = l
+                .progress()
+                .into_iter()
+                .find(|p| p.department == department);
             let (owed, missing) = p.map(|p| (p.owed, p.missing)).unwrap_or((0, 0));
-            (owed, missing, l.unsigned(department), l.sign_offs.contains_key(&department))
+            (
+                owed,
+                missing,
+                l.unsigned(department),
+                l.sign_offs.contains_key(&department),
+            )
         })
     });
     let late = data::today() > compiled.formal_list_day;
@@ -172,7 +180,10 @@ fn Desk(
                 ctx.error.set(Some(i18n.t(E::SignOffIncomplete).into()));
                 return;
             }
-            let Some(answers) = ctx.ledger.with_untracked(|l| l.department_answers(department)) else {
+            let Some(answers) = ctx
+                .ledger
+                .with_untracked(|l| l.department_answers(department))
+            else {
                 return;
             };
             ctx.write(EventBody::ReviewSignedOff(sign_off(&compiled, &answers)));
@@ -259,7 +270,13 @@ fn Person(
 }
 
 #[component]
-fn RuleRow(person: EntityId, rule: RuleId, zh: String, ctx: DeskCtx, enabled: bool) -> impl IntoView {
+fn RuleRow(
+    person: EntityId,
+    rule: RuleId,
+    zh: String,
+    ctx: DeskCtx,
+    enabled: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let department = ctx.department;
     let ledger = ctx.ledger;
@@ -313,22 +330,32 @@ fn RuleRow(person: EntityId, rule: RuleId, zh: String, ctx: DeskCtx, enabled: bo
                 ctx.error.set(Some(E::NoteTooLong.text(lang).into()));
                 return;
             }
-            ctx.answer(vec![line(RuleResult::Hit, date, (!text.is_empty()).then_some(text))]);
+            ctx.answer(vec![line(
+                RuleResult::Hit,
+                date,
+                (!text.is_empty()).then_some(text),
+            )]);
             asking.set(false);
         }
     };
     let tag = move || match result() {
-        Some(r) => serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        Some(r) => serde_json::to_value(r)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
         None => "NONE".to_string(),
     };
     let detail = move || {
-        given.get().filter(|g| g.result == RuleResult::Hit).map(|g| {
-            format!(
-                "{}{}",
-                g.record_date.map(|d| d.to_string()).unwrap_or_default(),
-                g.note.map(|n| format!(" {n}")).unwrap_or_default()
-            )
-        })
+        given
+            .get()
+            .filter(|g| g.result == RuleResult::Hit)
+            .map(|g| {
+                format!(
+                    "{}{}",
+                    g.record_date.map(|d| d.to_string()).unwrap_or_default(),
+                    g.note.map(|n| format!(" {n}")).unwrap_or_default()
+                )
+            })
     };
     view! {
         <li class="record-row" data-testid="review-rule" data-rule=rule.to_string() data-result=tag>

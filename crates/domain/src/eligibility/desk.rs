@@ -26,7 +26,9 @@ pub enum CompileError {
     NoNominees,
     #[error("{0} is on the list twice")]
     DuplicateNominee(String),
-    #[error("the formal list ({list_day}) must be published no later than election day ({election_day})")]
+    #[error(
+        "the formal list ({list_day}) must be published no later than election day ({election_day})"
+    )]
     ListDayAfterElection {
         list_day: NaiveDate,
         election_day: NaiveDate,
@@ -217,10 +219,9 @@ impl BatchLedger {
         if !self.is_sent() {
             return Some(BatchStatus::Compiled);
         }
-        let all_signed = self
-            .progress()
-            .iter()
-            .all(|p| self.sign_offs.contains_key(&p.department) && self.unsigned(p.department) == 0);
+        let all_signed = self.progress().iter().all(|p| {
+            self.sign_offs.contains_key(&p.department) && self.unsigned(p.department) == 0
+        });
         if self.is_closed() && all_signed {
             Some(BatchStatus::Closed)
         } else {
@@ -304,7 +305,12 @@ impl BatchLedger {
         sign_off(compiled, &answers)
             .results
             .iter()
-            .filter(|line| signed.get(&(line.person.clone(), line.rule.clone())).copied() != Some(*line))
+            .filter(|line| {
+                signed
+                    .get(&(line.person.clone(), line.rule.clone()))
+                    .copied()
+                    != Some(*line)
+            })
             .count()
     }
 
@@ -431,7 +437,10 @@ mod tests {
             err(vec![nominee("a")], day(2026, 3, 2), 1),
             CompileError::ListDayAfterElection { .. }
         ));
-        assert_eq!(err(vec![nominee("a")], list_day(), 0), CompileError::NoSeats);
+        assert_eq!(
+            err(vec![nominee("a")], list_day(), 0),
+            CompileError::NoSeats
+        );
     }
 
     #[test]
@@ -465,7 +474,10 @@ mod tests {
             election_day: Some(election_day()),
         });
         view.voters = vec![voter(0, Some("a")), voter(1, None), voter(2, Some("c"))];
-        assert!(from_roll(&view, PostTitle::Chair).is_none(), "no nominee yet");
+        assert!(
+            from_roll(&view, PostTitle::Chair).is_none(),
+            "no nominee yet"
+        );
         view.nominations = [(0, 10), (1, 30), (2, 20)]
             .iter()
             .map(|&(i, votes)| Nomination {
@@ -488,7 +500,11 @@ mod tests {
         }];
         let fixed = from_roll(&view, PostTitle::Chair).unwrap();
         assert_eq!(
-            fixed.nominees.iter().map(|n| n.person.clone()).collect::<Vec<_>>(),
+            fixed
+                .nominees
+                .iter()
+                .map(|n| n.person.clone())
+                .collect::<Vec<_>>(),
             [person("a"), person("c")]
         );
         assert_eq!(fixed.election_day, Some(election_day()));
@@ -499,7 +515,10 @@ mod tests {
         let mut w = Writer::new();
         let c = compiled();
         let mut events = vec![w.write(EventBody::ReviewBatchCompiled(c.clone()))];
-        assert_eq!(BatchLedger::of(&events).status(), Some(BatchStatus::Compiled));
+        assert_eq!(
+            BatchLedger::of(&events).status(),
+            Some(BatchStatus::Compiled)
+        );
         events.push(w.write(EventBody::ReviewBatchSent(BatchSent {})));
         assert_eq!(
             BatchLedger::of(&events).status(),
@@ -510,10 +529,11 @@ mod tests {
         let mut by_dept: BTreeMap<Department, Vec<AnswerLine>> = BTreeMap::new();
         for p in ["a", "b", "c"] {
             for d in ledger.progress().iter().map(|p| p.department) {
-                by_dept
-                    .entry(d)
-                    .or_default()
-                    .extend(ledger.clear_rest(d, &person(p), review_day()));
+                by_dept.entry(d).or_default().extend(ledger.clear_rest(
+                    d,
+                    &person(p),
+                    review_day(),
+                ));
             }
         }
         let all: Vec<DepartmentAnswers> = by_dept
@@ -581,11 +601,17 @@ mod tests {
         })));
         let ledger = BatchLedger::of(&events);
         assert_eq!(ledger.unsigned(court), 1);
-        let given = ledger.given(court, &person("b"), &RuleId::new("N01")).unwrap();
+        let given = ledger
+            .given(court, &person("b"), &RuleId::new("N01"))
+            .unwrap();
         assert_eq!(given.result, RuleResult::Hit);
         assert_eq!(given.note.as_deref(), Some("(2019)渝0101刑初1号"));
         let mine = ledger.department_answers(court).unwrap();
-        assert_eq!(mine.answers.len(), 2, "the latest answer per person and rule");
+        assert_eq!(
+            mine.answers.len(),
+            2,
+            "the latest answer per person and rule"
+        );
         assert!(mine.validate().is_ok());
         // Departments without answers on this device (a township device) have nothing unsigned.
         assert_eq!(ledger.unsigned(Department::PublicSecurity), 0);
@@ -609,13 +635,21 @@ mod tests {
             .iter()
             .map(|l| l.rule.to_string())
             .collect();
-        assert_eq!(rest, ["B02", "N06"], "N01 is answered; B01/B03 are computed");
+        assert_eq!(
+            rest,
+            ["B02", "N06"],
+            "N01 is answered; B01/B03 are computed"
+        );
         assert!(
             ledger
                 .clear_rest(court, &person("b"), review_day())
                 .iter()
                 .all(|l| l.result == RuleResult::Clear)
         );
-        assert!(ledger.clear_rest(court, &person("zz"), review_day()).is_empty());
+        assert!(
+            ledger
+                .clear_rest(court, &person("zz"), review_day())
+                .is_empty()
+        );
     }
 }

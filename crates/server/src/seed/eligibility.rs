@@ -4,9 +4,9 @@
 //! candidates of 石梁村 compiled with that pack and sent to the joint review.
 
 use cunju_domain::authz::Role;
+use cunju_domain::directory::person::{IdNumber, age_on};
 use cunju_domain::eligibility::access::{DepartmentError, check_department};
 use cunju_domain::eligibility::basic::is_computed;
-use cunju_domain::directory::person::{IdNumber, age_on};
 use cunju_domain::eligibility::events::{BatchSent, Nominee, PackCloned};
 use cunju_domain::eligibility::{
     Committee, Department, PackChange, RuleKind, RulePack, compile_batch,
