@@ -1,10 +1,11 @@
 // One batch through the county joint review (县级联审) to a verdict: the township supervisor
 // imports the 委员 nominees of 青石村's election into a batch under the demo pack and sends it;
 // the court, the discipline commission and the police (demo-fayuan, demo-jiwei, demo-gongan),
-// each on its own phone, sync, answer CLEAR/HIT on their own rules, sign off and sync; the
-// supervisor then sees each candidate's verdict with its reasons, records the party committee's
-// decision on a WARN hit, gets the formal list (the ineligible nominee removed, the next one
-// moved up) and issues the codes; the village's phone receives codes only.
+// each on its own phone, sync, answer CLEAR/HIT on their own rules (the court with its network
+// off), sign off and sync; the supervisor then sees each candidate's verdict with its reasons,
+// records the party committee's decision on a WARN hit, gets the formal list (the ineligible
+// nominee removed, the next one moved up) and issues the codes; the village's phone receives
+// codes only.
 import { Browser, BrowserContext, devices, expect, Page, test } from "@playwright/test";
 import { login } from "./helpers";
 
@@ -47,8 +48,9 @@ async function hit(page: Page, person: number, rule: string, date: string, note:
   await expect(row.getByTestId("review-hit-detail")).toContainText(note);
 }
 
-/** A department answers batch `id`: the given hits, everything else CLEAR, then signs off. */
-async function answer(browser: Browser, username: string, id: string, hits: (p: Page) => Promise<void>) {
+/** A department answers batch `id`: the given hits, everything else CLEAR, then signs off —
+ *  with the network off when `offline`, uploading once it is back. */
+async function answer(browser: Browser, username: string, id: string, offline: boolean, hits: (p: Page) => Promise<void>) {
   const [context, page] = await phoneOf(browser, username);
   await syncNow(page);
   await page.goto("/eligibility");
@@ -56,6 +58,10 @@ async function answer(browser: Browser, username: string, id: string, hits: (p: 
   await page.goto(`/eligibility/batches/${id}/review`);
   const people = page.getByTestId("review-person");
   await expect(people).toHaveCount(4);
+  if (offline) {
+    await context.setOffline(true);
+    await expect(page.getByTestId("online-indicator")).toHaveText("离线");
+  }
   await hits(page);
   // Not complete yet: the sign-off waits for every answer.
   await expect(page.getByTestId("review-sign-off")).toBeDisabled();
@@ -68,6 +74,9 @@ async function answer(browser: Browser, username: string, id: string, hits: (p: 
   }
   await page.getByTestId("review-sign-off").click();
   await expect(page.getByTestId("review-signed")).toHaveAttribute("data-signed", "true");
+  if (offline) {
+    await context.setOffline(false);
+  }
   await syncNow(page);
   await context.close();
 }
@@ -107,12 +116,11 @@ test("a batch goes through three departments to verdicts with reasons", async ({
   await expect(s.locator('[data-testid="department-row"][data-done="false"]')).toHaveCount(3);
   await syncNow(s);
 
-  // ── Three departments, each on its own phone, at the same time ──
-  await Promise.all([
-    answer(browser, "demo-fayuan", id, (p) => hit(p, 0, "N01", "2019-05-01", "(2019)渝0101刑初123号")),
-    answer(browser, "demo-gongan", id, (p) => hit(p, 1, "N13", isoDay(-400), "渝公(治)决字123号")),
-    answer(browser, "demo-jiwei", id, async () => {}),
-  ]);
+  // ── Three departments, each on its own phone (one after the other: each first sync brings
+  // the district's 20,000 residents, and three at once only compete for the same two cores) ──
+  await answer(browser, "demo-fayuan", id, true, (p) => hit(p, 0, "N01", "2019-05-01", "(2019)渝0101刑初123号"));
+  await answer(browser, "demo-gongan", id, false, (p) => hit(p, 1, "N13", isoDay(-400), "渝公(治)决字123号"));
+  await answer(browser, "demo-jiwei", id, false, async () => {});
   console.log(`three departments answered: ${Date.now() - started} ms`);
 
   // ── The township sees every verdict with its reasons ──
@@ -176,4 +184,45 @@ test("a batch goes through three departments to verdicts with reasons", async ({
   await expect(v.locator("body")).not.toContainText("N01");
   await village.close();
   console.log(`eligibility spec total: ${Date.now() - started} ms`);
+});
+
+// A district admin's rule pack: the built-in default is read-only; a clone for the district
+// takes changes as events, and a change the domain refuses (a rule switched on with no reviewing
+// department) says why and changes nothing.
+test("a district admin clones the default pack and changes it", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const [admin, a] = await phoneOf(browser, "demo-admin");
+  await a.goto("/eligibility/packs");
+  await expect(a.getByTestId("pack-view")).toHaveAttribute("data-pack", "CQ-candidate-2021");
+  await expect(a.getByTestId("pack-read-only")).toBeVisible();
+  await expect(a.getByTestId("pack-rule")).toHaveCount(31);
+  await a.getByTestId("pack-clone-unit").selectOption("5099");
+  await a.getByTestId("pack-clone-id").fill("CQ-candidate-2021");
+  await a.getByTestId("pack-clone-save").click();
+  await expect(a.getByTestId("pack-clone-error")).toContainText("不能与");
+  await a.getByTestId("pack-clone-id").fill("演示区-2026");
+  await a.getByTestId("pack-clone-save").click();
+  const row = a.locator('[data-testid="pack-row"][data-pack="演示区-2026"]');
+  await expect(row).toBeVisible();
+  await row.getByTestId("pack-pick").click();
+  const view = a.getByTestId("pack-view");
+  await expect(view).toHaveAttribute("data-pack", "演示区-2026");
+  await expect(view).toHaveAttribute("data-version", "1");
+  // N18 has no reviewing department: switching it on is refused with the reason.
+  const n18 = a.locator('[data-testid="pack-rule"][data-rule="N18"]');
+  await n18.getByTestId("pack-rule-enabled").click();
+  await expect(a.getByTestId("pack-error")).toContainText("没有审查单位");
+  await expect(n18.getByTestId("pack-rule-enabled")).not.toBeChecked();
+  await expect(view).toHaveAttribute("data-version", "1");
+  // N10: lookback 5 → 3 years; N15: WARN → HARD.
+  const n10 = a.locator('[data-testid="pack-rule"][data-rule="N10"]');
+  await n10.getByTestId("pack-rule-lookback").fill("3");
+  await n10.getByTestId("pack-rule-lookback-save").click();
+  await expect(view).toHaveAttribute("data-version", "2");
+  await expect(a.locator('[data-testid="pack-rule"][data-rule="N10"]')).toHaveAttribute("data-lookback", "3");
+  await a.locator('[data-testid="pack-rule"][data-rule="N15"]').getByTestId("pack-rule-kind").selectOption("HARD");
+  await expect(view).toHaveAttribute("data-version", "3");
+  await expect(a.locator('[data-testid="pack-rule"][data-rule="N15"]')).toHaveAttribute("data-kind", "Hard");
+  await expect(a.getByTestId("pack-history-row")).toHaveCount(3);
+  await admin.close();
 });

@@ -185,19 +185,20 @@ struct PackCtx {
 }
 
 impl PackCtx {
-    /// Checks `change` with the domain against the pack as shown and writes it.
-    fn change(&self, change: PackChange) {
+    /// Checks `change` with the domain against the pack as shown and writes it; `false` if
+    /// the domain refused it (the reason is shown).
+    fn change(&self, change: PackChange) -> bool {
         let lang = self.i18n.lang();
         let (Some(entity), Some(unit)) = (self.shown.entity.clone(), self.shown.unit.clone())
         else {
-            return;
+            return false;
         };
         if let Err(e) = self.shown.pack.apply(std::slice::from_ref(&change)) {
             self.error.set(Some(match lang {
                 Lang::Zh => e.message_zh(),
                 Lang::En => e.to_string(),
             }));
-            return;
+            return false;
         }
         let body = EventBody::RulePackChanged(PackChanged {
             base_version: self.shown.pack.version,
@@ -213,6 +214,7 @@ impl PackCtx {
                 Err(e) => error.set(Some(e)),
             }
         });
+        true
     }
 }
 
@@ -231,13 +233,17 @@ fn RuleLine(rule: Rule, editable: bool, ctx: StoredValue<PackCtx>) -> impl IntoV
     let toggle = {
         let id = id.clone();
         let enabled = rule.enabled;
-        move |_| {
-            ctx.with_value(|c| {
+        move |ev: leptos::ev::Event| {
+            let written = ctx.with_value(|c| {
                 c.change(PackChange::SetEnabled {
                     rule: id.clone(),
                     enabled: !enabled,
                 })
-            })
+            });
+            if !written {
+                // Refused: the box shows the rule as it still is.
+                event_target::<web_sys::HtmlInputElement>(&ev).set_checked(enabled);
+            }
         }
     };
     let set_kind = {
@@ -249,10 +255,10 @@ fn RuleLine(rule: Rule, editable: bool, ctx: StoredValue<PackCtx>) -> impl IntoV
                 RuleKind::Hard
             };
             ctx.with_value(|c| {
-                c.change(PackChange::SetKind {
+                let _refused_shows_why = c.change(PackChange::SetKind {
                     rule: id.clone(),
                     kind,
-                })
+                });
             })
         }
     };
@@ -272,10 +278,10 @@ fn RuleLine(rule: Rule, editable: bool, ctx: StoredValue<PackCtx>) -> impl IntoV
                 }
             };
             ctx.with_value(|c| {
-                c.change(PackChange::SetLookback {
+                let _refused_shows_why = c.change(PackChange::SetLookback {
                     rule: id.clone(),
                     lookback_years: years,
-                })
+                });
             })
         }
     };
@@ -323,22 +329,33 @@ fn RuleLine(rule: Rule, editable: bool, ctx: StoredValue<PackCtx>) -> impl IntoV
 fn CloneForm(source: RulePack, profile: Profile) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let units: Vec<(UnitId, String)> = sync.units.with_untracked(|all| {
-        all.iter()
-            .filter(|u| u.code.is_within(&profile.scope))
-            .filter(|u| {
-                u.code == profile.scope || matches!(u.kind, UnitKind::Township | UnitKind::Street)
-            })
-            .map(|u| (u.code.clone(), u.name.clone()))
-            .collect()
+    // The admin's own unit is always offered; its townships once the unit tree has arrived.
+    let scope = profile.scope.clone();
+    let units = Memo::new(move |_| {
+        sync.units.with(|all| {
+            let mut list: Vec<(UnitId, String)> = all
+                .iter()
+                .filter(|u| u.code.is_within(&scope))
+                .filter(|u| {
+                    u.code == scope || matches!(u.kind, UnitKind::Township | UnitKind::Street)
+                })
+                .map(|u| (u.code.clone(), u.name.clone()))
+                .collect();
+            if !list.iter().any(|(code, _)| code == &scope) {
+                list.insert(0, (scope.clone(), scope.to_string()));
+            }
+            list
+        })
     });
     let new_id = RwSignal::new(String::new());
-    let unit = RwSignal::new(
-        units
-            .first()
-            .map(|u| u.0.to_string())
-            .unwrap_or_else(|| profile.scope.to_string()),
-    );
+    let unit = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if unit.get_untracked().is_empty()
+            && let Some(first) = units.with(|u| u.first().map(|u| u.0.to_string()))
+        {
+            unit.set(first);
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -379,8 +396,8 @@ fn CloneForm(source: RulePack, profile: Profile) -> impl IntoView {
             <label class="field"><span>{move || i18n.t(E::NewPackId)}</span>
                 <input data-testid="pack-clone-id" prop:value=move || new_id.get() on:input=move |ev| new_id.set(event_target_value(&ev))/></label>
             <label class="field"><span>{move || i18n.t(E::PackFor)}</span>
-                <select data-testid="pack-clone-unit" on:change=move |ev| unit.set(event_target_value(&ev))>
-                    {units.iter().map(|(code, name)| view! { <option value=code.to_string()>{name.clone()}</option> }).collect_view()}
+                <select data-testid="pack-clone-unit" prop:value=move || unit.get() on:change=move |ev| unit.set(event_target_value(&ev))>
+                    {move || units.get().into_iter().map(|(code, name)| view! { <option value=code.to_string()>{name}</option> }).collect_view()}
                 </select></label>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="pack-clone-error">{e}</p> })}
             <button type="submit" data-testid="pack-clone-save">{move || i18n.t(E::Clone)}</button>
