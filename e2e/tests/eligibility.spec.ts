@@ -82,7 +82,8 @@ async function answer(browser: Browser, username: string, id: string, offline: b
 }
 
 test("a batch goes through three departments to verdicts with reasons", async ({ browser }) => {
-  test.setTimeout(420_000);
+  // Each department's first sync brings the district's 20,000 residents (see the report).
+  test.setTimeout(600_000);
   const started = Date.now();
 
   // ── The township compiles and sends ──

@@ -213,6 +213,63 @@ mod tests {
         assert!(!pack.rule("P01").unwrap().enabled);
     }
 
+    /// A resident of the batch's village born on `birth`, as the demo directory records them.
+    fn resident(n: u32, birth: chrono::NaiveDate) -> NewEvent {
+        let first17 = format!("500101{}{n:03}", birth.format("%Y%m%d"));
+        let check = cunju_domain::directory::person::check_digit(
+            first17.as_bytes().try_into().expect("17 digits"),
+        );
+        NewEvent {
+            actor: SERVER_ACTOR.parse().unwrap(),
+            unit: DEMO_BATCH_UNIT.parse().unwrap(),
+            entity: EntityId::new("person", EventId::new(1_750_000_000_000, [n as u8; 10])),
+            body: EventBody::PersonRecorded {
+                name: format!("居民{n}"),
+                sex: cunju_domain::event::Sex::Female,
+                ethnicity: "汉族".into(),
+                id_number: format!("{first17}{check}"),
+                birth_date: birth,
+                phone: None,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn the_demo_batch_holds_adult_residents_is_sent_and_is_recorded_once() {
+        let dir = std::env::temp_dir().join(format!("cunju-seed-elig-{}", rand::random::<u64>()));
+        let store = Store::connect(&format!("sqlite://{}/cunju.db", dir.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let now = 1_780_000_000_000; // 2026-05-28
+        let mut people = vec![resident(1, day(2015, 6, 1))];
+        people.extend((2..=8).map(|n| resident(n, day(1970 + n as i32, 3, 1))));
+        store.append_server_events(people, now).await.unwrap();
+        seed_batch(&store, now).await.unwrap();
+        seed_batch(&store, now + 1000).await.unwrap();
+        let compiled = store
+            .events_of_kind("review_batch_compiled", DEMO_BATCH_UNIT)
+            .await
+            .unwrap();
+        assert_eq!(compiled.len(), 1, "once");
+        let EventBody::ReviewBatchCompiled(c) = &compiled[0].body else {
+            panic!("a compiled batch")
+        };
+        assert_eq!(c.nominees.len(), DEMO_BATCH_NOMINEES);
+        assert!(c.nominees.iter().all(|n| n.name != "居民1"), "no child");
+        assert_eq!(c.pack_id, DEMO_PACK_ID);
+        assert!(c.validate().is_ok());
+        let sent = store
+            .events_of_kind("review_batch_sent", DEMO_BATCH_UNIT)
+            .await
+            .unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].entity, compiled[0].entity);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     #[test]
     fn only_department_users_get_a_department() {
         assert_eq!(
