@@ -215,7 +215,7 @@ test("a district admin clones the default pack and changes it", async ({ browser
   await expect(a.getByTestId("pack-error")).toContainText("没有审查单位");
   await expect(n18.getByTestId("pack-rule-enabled")).not.toBeChecked();
   await expect(view).toHaveAttribute("data-version", "1");
-  // N10: lookback 5 → 3 years; N15: WARN → HARD.
+  // N10: lookback 5 → 3 years; N15: WARN → HARD; N01 intentional crimes only.
   const n10 = a.locator('[data-testid="pack-rule"][data-rule="N10"]');
   await n10.getByTestId("pack-rule-lookback").fill("3");
   await n10.getByTestId("pack-rule-lookback-save").click();
@@ -224,6 +224,12 @@ test("a district admin clones the default pack and changes it", async ({ browser
   await a.locator('[data-testid="pack-rule"][data-rule="N15"]').getByTestId("pack-rule-kind").selectOption("HARD");
   await expect(view).toHaveAttribute("data-version", "3");
   await expect(a.locator('[data-testid="pack-rule"][data-rule="N15"]')).toHaveAttribute("data-kind", "Hard");
-  await expect(a.getByTestId("pack-history-row")).toHaveCount(3);
+  // N01's parameter: intentional crimes only.
+  const n01 = a.locator('[data-testid="pack-rule"][data-rule="N01"]');
+  await n01.getByTestId("pack-rule-param-value").fill("true");
+  await n01.getByTestId("pack-rule-param-save").click();
+  await expect(view).toHaveAttribute("data-version", "4");
+  await expect(a.locator('[data-testid="pack-rule"][data-rule="N01"]').getByTestId("pack-rule-param-value")).toHaveValue("true");
+  await expect(a.getByTestId("pack-history-row")).toHaveCount(4);
   await admin.close();
 });

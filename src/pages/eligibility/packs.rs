@@ -1,9 +1,9 @@
 //! `/eligibility/packs` — rule packs (规则包): the built-in default (CQ-candidate-2021, read
 //! only) and the packs cloned on this district, each with its rules (kind, lookback, reviewing
 //! departments, on/off) and its change history. A district admin clones a pack for a township
-//! (or the district), switches rules on and off, switches a rule between HARD and WARN and sets
-//! its lookback; each change is checked by the domain (`RulePack::apply`) before it is written
-//! as an event, so a refused change says why and writes nothing.
+//! (or the district), switches rules on and off, switches a rule between HARD and WARN, sets
+//! its lookback and its parameters; each change is checked by the domain (`RulePack::apply`)
+//! before it is written as an event, so a refused change says why and writes nothing.
 
 use cunju_domain::authz::{self, Action};
 use cunju_domain::eligibility::events::{PackChanged, PackCloned};
@@ -286,10 +286,15 @@ fn RuleLine(rule: Rule, editable: bool, ctx: StoredValue<PackCtx>) -> impl IntoV
         }
     };
     let post = kind == RuleKind::Post;
+    let params: Vec<_> = rule
+        .params
+        .iter()
+        .map(|(key, value)| view! { <Param rule=id.clone() key=key.clone() value=value.clone() editable ctx/> })
+        .collect();
     view! {
         <tr data-testid="pack-rule" data-rule=id.to_string() data-enabled=rule.enabled.to_string() data-kind=format!("{kind:?}")
             data-lookback=rule.lookback_years.map(|y| y.to_string()).unwrap_or_default()>
-            <td>{id.to_string()}" "{move || if i18n.lang() == Lang::Zh { zh.clone() } else { en.clone() }}</td>
+            <td>{id.to_string()}" "{move || if i18n.lang() == Lang::Zh { zh.clone() } else { en.clone() }}{params}</td>
             <td>{if editable && !post {
                 view! {
                     <select data-testid="pack-rule-kind" on:change=set_kind>
@@ -321,6 +326,44 @@ fn RuleLine(rule: Rule, editable: bool, ctx: StoredValue<PackCtx>) -> impl IntoV
             }}</td>
         </tr>
     }
+}
+
+/// One parameter of a rule (e.g. N01 `intentional_only`): shown, and on a cloned pack set
+/// (`PackChange::SetParam`).
+#[component]
+fn Param(
+    rule: cunju_domain::eligibility::RuleId,
+    key: String,
+    value: String,
+    editable: bool,
+    ctx: StoredValue<PackCtx>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let label = key.clone();
+    if !editable {
+        return view! { <span class="record-sub" data-testid="pack-rule-param" data-key=key>{label}": "{value}</span> }.into_any();
+    }
+    let text = RwSignal::new(value);
+    let save = {
+        let key = key.clone();
+        move |_| {
+            ctx.with_value(|c| {
+                let _refused_shows_why = c.change(PackChange::SetParam {
+                    rule: rule.clone(),
+                    key: key.clone(),
+                    value: text.get_untracked().trim().to_string(),
+                });
+            })
+        }
+    };
+    view! {
+        <span class="inline-form" data-testid="pack-rule-param" data-key=key>
+            <label>{label}" "
+                <input data-testid="pack-rule-param-value" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/></label>
+            <button type="button" class="secondary" data-testid="pack-rule-param-save" on:click=save>{move || i18n.t(E::Save)}</button>
+        </span>
+    }
+    .into_any()
 }
 
 /// 复制规则包: a copy of the pack shown under a new id, recorded for one township (whose
