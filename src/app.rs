@@ -49,6 +49,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/elections/:x/notices/:kind") view=pages::elections_roll::notices::Notice/>
 
                     // ── eligibility ──
+                    <Route path=path!("/eligibility") view=pages::eligibility::index::EligibilityHome/>
+                    <Route path=path!("/eligibility/new") view=pages::eligibility::new::BatchNew/>
+                    <Route path=path!("/eligibility/packs") view=pages::eligibility::packs::Packs/>
+                    <Route path=path!("/eligibility/batches/:id") view=pages::eligibility::batch::BatchPage/>
+                    <Route path=path!("/eligibility/batches/:id/review") view=pages::eligibility::review::Review/>
+                    <Route path=path!("/eligibility/batches/:id/result") view=pages::eligibility::result::BatchResult/>
+                    <Route path=path!("/eligibility/batches/:id/candidates/:person") view=pages::eligibility::candidate::CandidateCard/>
 
                     // ── allowances ──
                     <Route path=path!("/allowances") view=pages::allowances::index::AllowancesHome/>

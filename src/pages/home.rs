@@ -72,7 +72,7 @@ fn module_href(module: Module) -> Option<&'static str> {
         // ── elections ──
         Module::Elections => Some("/elections"),
         // ── eligibility ──
-        Module::Eligibility => None,
+        Module::Eligibility => Some("/eligibility"),
         // ── allowances ──
         Module::Allowances => Some("/allowances"),
         // ── training ──

@@ -19,6 +19,7 @@ pub mod elections;
 pub mod elections_roll;
 
 // ── eligibility ──
+pub mod eligibility;
 
 // ── allowances ──
 pub mod allowances;

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod basic;
+pub mod desk;
 pub mod events;
 pub mod ledger;
 pub mod pack;
@@ -20,6 +21,7 @@ pub mod verdict;
 mod fixtures;
 
 pub use basic::{BasicAction, BasicCheck, check_basic};
+pub use desk::{BatchStatus, CompileError, FromRoll, GivenAnswer, compile_batch, from_roll};
 pub use ledger::{BatchLedger, DepartmentProgress, PackLedger};
 pub use pack::{PackChange, PackError, RulePack};
 pub use post::{Member, PostFinding, Winners, check_winners};

@@ -1,14 +1,18 @@
 //! Eligibility demo data: one joint-review department user per demo department (password
 //! demo1234), and a demo rule pack whose joint review involves only those three departments,
-//! so one batch can be taken to a verdict by three people.
+//! so one batch can be taken to a verdict by three people; and one batch of five preliminary
+//! candidates of 石梁村 compiled with that pack and sent to the joint review.
 
 use cunju_domain::authz::Role;
+use cunju_domain::directory::person::{IdNumber, age_on};
 use cunju_domain::eligibility::access::{DepartmentError, check_department};
 use cunju_domain::eligibility::basic::is_computed;
-use cunju_domain::eligibility::events::PackCloned;
-use cunju_domain::eligibility::{Department, PackChange, RuleKind, RulePack};
+use cunju_domain::eligibility::events::{BatchSent, Nominee, PackCloned};
+use cunju_domain::eligibility::{
+    Committee, Department, PackChange, RuleKind, RulePack, compile_batch,
+};
 use cunju_domain::event::{EventBody, NewEvent, UnitKind};
-use cunju_domain::ids::{EntityId, EventId};
+use cunju_domain::ids::{EntityId, EventId, UnitId, UserId};
 
 use super::{DEMO_DISTRICT, DEMO_PASSWORD, new_user};
 use crate::store::{Result, SERVER_ACTOR, Store, StoreError, db_text, from_db_text};
@@ -100,6 +104,7 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<Vec<(String, String, Str
             .collect();
         store.append_server_events(drafts, now_ms).await?;
     }
+    seed_batch(store, now_ms).await?;
     let mut accounts = Vec::new();
     for &(username, department, name) in DEMO_DEPARTMENT_ACCOUNTS {
         let role = db_text(&Role::ReviewDepartment);
@@ -115,6 +120,75 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<Vec<(String, String, Str
         accounts.push((username.into(), role, DEMO_DISTRICT.into(), name.into()));
     }
     Ok(accounts)
+}
+
+/// The village of the demo review batch (石梁村; the demo election roll is in 青石村).
+pub const DEMO_BATCH_UNIT: &str = "5099001002";
+/// How many of the village's adult residents the demo batch holds.
+const DEMO_BATCH_NOMINEES: usize = 5;
+
+/// A review batch compiled from the demo pack and sent to the joint review: five adult
+/// residents of `DEMO_BATCH_UNIT` as preliminary village-committee candidates, the election
+/// two months from today, so the demo departments have something to answer. Once only.
+async fn seed_batch(store: &Store, now_ms: i64) -> Result<()> {
+    let done = store
+        .count_events_of_kind("review_batch_compiled", DEMO_BATCH_UNIT, Some(SERVER_ACTOR))
+        .await?;
+    if done > 0 {
+        return Ok(());
+    }
+    let today = chrono::DateTime::from_timestamp_millis(now_ms)
+        .map_or_else(super::reference_day, |t| t.date_naive());
+    let election_day = today + chrono::Days::new(60);
+    let nominees: Vec<Nominee> = store
+        .events_of_kind("person_recorded", DEMO_BATCH_UNIT)
+        .await?
+        .into_iter()
+        .filter_map(|e| match e.body {
+            EventBody::PersonRecorded {
+                name, id_number, ..
+            } => {
+                let id = IdNumber::parse(&id_number, today).ok()?;
+                (age_on(id.birth_date(), election_day) >= 25).then_some(Nominee {
+                    person: e.entity,
+                    name,
+                })
+            }
+            _ => None,
+        })
+        .take(DEMO_BATCH_NOMINEES)
+        .collect();
+    let compiled = compile_batch(
+        &demo_pack(),
+        Committee::VillageCommittee,
+        election_day,
+        election_day - chrono::Days::new(5),
+        2,
+        1,
+        nominees,
+    )
+    .map_err(|e| StoreError::InvalidEvent(e.to_string()))?;
+    let actor: UserId = SERVER_ACTOR
+        .parse()
+        .expect("the server actor is a valid user id");
+    let unit: UnitId = DEMO_BATCH_UNIT.parse().expect("a valid unit");
+    let entity = EntityId::new("review_batch", EventId::new(now_ms as u64, rand::random()));
+    let draft = |body| NewEvent {
+        actor: actor.clone(),
+        unit: unit.clone(),
+        entity: entity.clone(),
+        body,
+    };
+    store
+        .append_server_events(
+            vec![
+                draft(EventBody::ReviewBatchCompiled(compiled)),
+                draft(EventBody::ReviewBatchSent(BatchSent {})),
+            ],
+            now_ms,
+        )
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -137,6 +211,63 @@ mod tests {
         }
         assert!(pack.rule("N13").unwrap().enabled, "a WARN rule stays");
         assert!(!pack.rule("P01").unwrap().enabled);
+    }
+
+    /// A resident of the batch's village born on `birth`, as the demo directory records them.
+    fn resident(n: u32, birth: chrono::NaiveDate) -> NewEvent {
+        let first17 = format!("500101{}{n:03}", birth.format("%Y%m%d"));
+        let check = cunju_domain::directory::person::check_digit(
+            first17.as_bytes().try_into().expect("17 digits"),
+        );
+        NewEvent {
+            actor: SERVER_ACTOR.parse().unwrap(),
+            unit: DEMO_BATCH_UNIT.parse().unwrap(),
+            entity: EntityId::new("person", EventId::new(1_750_000_000_000, [n as u8; 10])),
+            body: EventBody::PersonRecorded {
+                name: format!("居民{n}"),
+                sex: cunju_domain::event::Sex::Female,
+                ethnicity: "汉族".into(),
+                id_number: format!("{first17}{check}"),
+                birth_date: birth,
+                phone: None,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn the_demo_batch_holds_adult_residents_is_sent_and_is_recorded_once() {
+        let dir = std::env::temp_dir().join(format!("cunju-seed-elig-{}", rand::random::<u64>()));
+        let store = Store::connect(&format!("sqlite://{}/cunju.db", dir.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let now = 1_780_000_000_000; // 2026-05-28
+        let mut people = vec![resident(1, day(2015, 6, 1))];
+        people.extend((2..=8).map(|n| resident(n, day(1970 + n as i32, 3, 1))));
+        store.append_server_events(people, now).await.unwrap();
+        seed_batch(&store, now).await.unwrap();
+        seed_batch(&store, now + 1000).await.unwrap();
+        let compiled = store
+            .events_of_kind("review_batch_compiled", DEMO_BATCH_UNIT)
+            .await
+            .unwrap();
+        assert_eq!(compiled.len(), 1, "once");
+        let EventBody::ReviewBatchCompiled(c) = &compiled[0].body else {
+            panic!("a compiled batch")
+        };
+        assert_eq!(c.nominees.len(), DEMO_BATCH_NOMINEES);
+        assert!(c.nominees.iter().all(|n| n.name != "居民1"), "no child");
+        assert_eq!(c.pack_id, DEMO_PACK_ID);
+        assert!(c.validate().is_ok());
+        let sent = store
+            .events_of_kind("review_batch_sent", DEMO_BATCH_UNIT)
+            .await
+            .unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].entity, compiled[0].entity);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
