@@ -353,30 +353,31 @@ function startPeer() {
     stdin: { contents: 'import PouchDB from "pouchdb-browser"; window.PouchDB = PouchDB;', resolveDir: here },
     bundle: true,
     format: "iife",
-    minify: true,
+    minify: false,
     write: false,
   }).outputFiles[0].text;
   const bulk = { bodies: 0, docs: 0, bytes: 0, gzip: 0, capture: false };
   const app = express();
   app.get("/", (_q, res) => res.type("html").send('<!doctype html><meta charset="utf-8"><script src="/pouchdb.js"></script>'));
   app.get("/pouchdb.js", (_q, res) => res.type("js").send(bundle));
-  // Counts the replication's document bodies (what PouchDB sends per document) before express-pouchdb reads them.
-  app.use((req, _res, next) => {
-    if (!bulk.capture || req.method !== "POST" || !req.url.endsWith("/_bulk_docs")) return next();
-    const chunks = [];
-    const origEmit = req.emit;
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
+  // Counts the replication's document bodies (what PouchDB sends per document), then hands
+  // express-pouchdb the parsed body (body-parser skips a request whose `_body` is set).
+  const raw = express.raw({ type: () => true, limit: "200mb" });
+  app.use((req, res, next) => {
+    if (!bulk.capture || req.method !== "POST" || !req.path.endsWith("/_bulk_docs")) return next();
+    raw(req, res, (err) => {
+      if (err) return next(err);
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       bulk.bodies++;
       bulk.bytes += body.length;
       bulk.gzip += zlib.gzipSync(body, { level: 6 }).length;
       try {
-        bulk.docs += JSON.parse(body.toString("utf-8")).docs.length;
+        req.body = JSON.parse(body.toString("utf-8"));
+        bulk.docs += req.body.docs.length;
       } catch {}
+      req._body = true;
+      next();
     });
-    void origEmit;
-    next();
   });
   app.use("/db", require("express-pouchdb")(MemPouch, { mode: "minimumForPouchDB", inMemoryConfig: true }));
   const server = app.listen(peerPort, "127.0.0.1");
@@ -393,12 +394,18 @@ async function p8Peer(browser, peer) {
   const page = await ctx.newPage();
   await page.goto(peer.url + "/");
   Object.assign(peer.bulk, { bodies: 0, docs: 0, bytes: 0, gzip: 0, capture: true });
-  await page.evaluate(async ([docs, url]) => {
-    const a = new window.PouchDB("wire-a");
-    await a.bulkDocs(docs);
-    await a.replicate.to(`${url}/db/wire`);
-    await a.destroy();
+  const failed = await page.evaluate(async ([docs, url]) => {
+    try {
+      const a = new window.PouchDB("wire-a");
+      await a.bulkDocs(docs);
+      await a.replicate.to(`${url}/db/wire`);
+      await a.destroy();
+      return null;
+    } catch (e) {
+      return `${e && (e.message || e.name || e.reason)} ${JSON.stringify(e)}`.slice(0, 300);
+    }
   }, [docs, peer.url]);
+  if (failed) throw new Error(failed);
   peer.bulk.capture = false;
   await ctx.close();
   const b = peer.bulk;
@@ -521,6 +528,10 @@ async function main() {
       log("P8 peer", JSON.stringify(results.P8));
     }
 
+    if (!["P2", "P3", "P4", "P5", "P7"].some(wanted)) {
+      console.log(JSON.stringify(results));
+      return;
+    }
     // One district admin's phone: the first sync stores the whole demo district.
     const ctx = await browser.newContext(phone);
     await ctx.addInitScript(pageHelpers);

@@ -89,9 +89,20 @@ pub fn median(values: &[f64]) -> Option<f64> {
 
 /// Display width of a cell: CJK characters take two columns in a terminal.
 fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    s.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F
+        | 0x2E80..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 => 2,
+        _ => 1,
+    }
 }
 
 /// The table: id, figure, value, budget, met, ratio to peer, note — columns padded to fit.
@@ -204,6 +215,14 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let root = util::root();
     let skip_build = args.iter().any(|a| a == "--no-build");
+    // `--only P1,P6`: measure only these (the rest say "not selected"), for working on one.
+    let only: Vec<String> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.split(',').map(|x| x.trim().to_uppercase()).collect())
+        .unwrap_or_default();
+    let wanted = |id: &str| only.is_empty() || only.iter().any(|o| o == id);
     let left = |started: Instant| TIME_BOUND.saturating_sub(started.elapsed());
     let mut figures = Vec::new();
 
@@ -212,7 +231,11 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         crate::build::build_app(true)?;
     }
     step("P1 first visit bytes");
-    figures.push(first_visit(&root.join("dist")));
+    figures.push(if wanted("P1") {
+        first_visit(&root.join("dist"))
+    } else {
+        Figure::new("P1", "first visit bytes", "≤ 400 KB").not_measured("not selected (--only)")
+    });
 
     step("build release server and load generator");
     util::run(util::cargo().args([
@@ -227,15 +250,24 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let bench_bin = root.join("target/release/cunju-bench");
 
     step("P8 wire bytes per event");
-    let wire = run_for(
+    let wire = if !wanted("P8") {
+        Err("not selected (--only)".to_string())
+    } else {
+        run_for(
         Command::new(&bench_bin).args(["wire", "--events", "100"]),
         Duration::from_secs(60),
     )
-    .and_then(|o| last_json(&o));
+    .and_then(|o| last_json(&o))
+    };
 
+    let p6 = wanted("P6");
     step("P6 server load (SQLite)");
-    let sqlite = load_figure(&bench_bin, &server_bin, None, left(started));
-    figures.push(sqlite);
+    figures.push(if p6 {
+        load_figure(&bench_bin, &server_bin, None, left(started))
+    } else {
+        Figure::new("P6", "server load, SQLite", "p99 ≤ 250 ms, 0 errors")
+            .not_measured("not selected (--only)")
+    });
     step("P6 server load (PostgreSQL)");
     let pg_url = std::env::var("CUNJU_BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -245,7 +277,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    figures.push(if pg_up {
+    figures.push(if !p6 {
+        Figure::new("P6", "server load, PostgreSQL", "p99 ≤ 250 ms, 0 errors")
+            .not_measured("not selected (--only)")
+    } else if pg_up {
         load_figure(&bench_bin, &server_bin, Some(&pg_url), left(started))
     } else {
         Figure::new(
@@ -257,7 +292,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     });
 
     step("browser figures (Chromium)");
-    let browser_dist = if skip_build {
+    let needs_hook = wanted("P5") || wanted("P7");
+    let browser_dist = if !needs_hook {
+        Ok(root.join("dist"))
+    } else if skip_build {
         Ok(root.join("target/bench-dist"))
     } else {
         hook_build(&root)
@@ -269,7 +307,21 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             root.join("dist")
         }
     };
-    let browser = browser_figures(&root, &server_bin, &browser_dist, left(started));
+    let browser_ids: Vec<&str> = ["P2", "P3", "P4", "P5", "P7", "P8"]
+        .into_iter()
+        .filter(|id| wanted(id))
+        .collect();
+    let browser = if browser_ids.is_empty() {
+        json!({"error": "not selected (--only)"})
+    } else {
+        browser_figures(
+            &root,
+            &server_bin,
+            &browser_dist,
+            &browser_ids.join(","),
+            left(started),
+        )
+    };
     let mut p8 = wire_figure(&wire, &browser);
     p8.details["peer"] = browser.get("P8").cloned().unwrap_or(Value::Null);
     figures.push(p8);
@@ -439,12 +491,12 @@ fn load_figure(bench: &Path, server: &Path, postgres: Option<&str>, left: Durati
     cmd.args(["load", "--server-bin"])
         .arg(server)
         .args(["--port", &PORT.to_string()])
-        .args(["--devices", "500", "--events", "100", "--rounds", "3"]);
+        .args(["--devices", "500", "--events", "100", "--rounds", "2"]);
     match postgres {
         Some(url) => cmd.args(["--postgres", url]),
         None => cmd.arg("--sqlite-dir").arg(&tmp),
     };
-    match run_for(&mut cmd, left.min(Duration::from_secs(300))).and_then(|o| last_json(&o)) {
+    match run_for(&mut cmd, left.min(Duration::from_secs(330))).and_then(|o| last_json(&o)) {
         Ok(result) => load_result(fig, result),
         Err(e) => fig.not_measured(format!("load generator: {e}")),
     }
@@ -543,7 +595,7 @@ fn wire_figure(wire: &Result<Value, String>, browser: &Value) -> Figure {
 
 /// Runs `bench/browser.mjs` (Playwright + Debian's Chromium) with the time left; its JSON
 /// has one key per figure id: either the measurement or `{"not_measured": reason}`.
-fn browser_figures(root: &Path, server: &Path, dist: &Path, left: Duration) -> Value {
+fn browser_figures(root: &Path, server: &Path, dist: &Path, ids: &str, left: Duration) -> Value {
     let dir = root.join("bench");
     if left < Duration::from_secs(60) {
         return json!({"error": "the run's 15-minute bound was reached"});
@@ -571,6 +623,7 @@ fn browser_figures(root: &Path, server: &Path, dist: &Path, left: Duration) -> V
         .arg("browser.mjs")
         .env("CUNJU_SERVER_BIN", server)
         .env("CUNJU_DIST", dist)
+        .env("CUNJU_BENCH_ONLY", ids)
         .env("CUNJU_BENCH_PORT", (PORT + 1).to_string())
         .env("CUNJU_BENCH_DOCS", &docs_path)
         .env("CUNJU_BENCH_SECONDS", budget.as_secs().to_string());
@@ -683,7 +736,7 @@ mod tests {
                 if ch == '|' {
                     at.push(col);
                 }
-                col += if (ch as u32) >= 0x1100 { 2 } else { 1 };
+                col += char_width(ch);
             }
             at
         };

@@ -25,7 +25,7 @@ Commands:
   fuzz [TARGET…] [--seconds N] [--seed S]
                    fuzz event decoding, the unit CSV importer and the tally input, each for
                    N seconds (default 20); a crash is saved under fuzz/artifacts/ and fails
-  bench [--no-build]
+  bench [--no-build] [--only P1,P6,…]
                    performance figures P1–P8 (release build, server load on SQLite and
                    PostgreSQL, Chromium figures vs PouchDB); prints one table, writes
                    bench/results.json; at most 15 minutes; not part of `test`
