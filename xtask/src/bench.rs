@@ -176,6 +176,8 @@ fn run_for(cmd: &mut Command, limit: Duration) -> Result<String, String> {
         Instant::now().elapsed().as_nanos()
     ));
     let out_file = std::fs::File::create(&out_path).map_err(|e| e.to_string())?;
+    // Its own process group, so a timeout also ends the servers it started.
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
     let mut child = cmd
         .stdout(out_file)
         .stderr(Stdio::inherit())
@@ -187,6 +189,9 @@ fn run_for(cmd: &mut Command, limit: Duration) -> Result<String, String> {
             break status;
         }
         if started.elapsed() > limit {
+            let _ = Command::new("kill")
+                .args(["-KILL", &format!("-{}", child.id())])
+                .status();
             let _ = child.kill();
             let _ = child.wait();
             let _ = std::fs::remove_file(&out_path);

@@ -223,7 +223,12 @@ async fn load(args: &[String]) -> Result<Value, String> {
     }
 
     let listen = format!("127.0.0.1:{port}");
-    let _server = Server(
+    // A server left over on the port would answer for ours: refuse to measure it.
+    drop(
+        std::net::TcpListener::bind(&listen)
+            .map_err(|e| format!("port {port} is taken ({e}); stop whatever listens there"))?,
+    );
+    let mut server = Server(
         Command::new(&server_bin)
             .args([
                 "serve",
@@ -252,6 +257,9 @@ async fn load(args: &[String]) -> Result<Value, String> {
             && r.status().is_success()
         {
             break;
+        }
+        if let Ok(Some(status)) = server.0.try_wait() {
+            return Err(format!("the server exited at start ({status})"));
         }
         if up.elapsed() > Duration::from_secs(60) {
             return Err("the server did not answer /api/v1/health within 60 s".into());
