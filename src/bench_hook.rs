@@ -28,7 +28,10 @@ pub async fn cunju_bench_append_notes(n: u32, scratch: bool) -> Result<f64, JsVa
             "cunju-bench-{}",
             u64::from_le_bytes(crate::platform::random_bytes())
         );
-        (std::rc::Rc::new(Store::open(&name).await.map_err(err)?), Some(name))
+        (
+            std::rc::Rc::new(Store::open(&name).await.map_err(err)?),
+            Some(name),
+        )
     } else {
         (store::shared().await.map_err(err)?, None)
     };

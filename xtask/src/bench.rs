@@ -212,7 +212,11 @@ fn run_for(cmd: &mut Command, limit: Duration) -> Result<String, String> {
 fn last_json(out: &str) -> Result<Value, String> {
     out.lines()
         .rev()
-        .find_map(|l| serde_json::from_str::<Value>(l.trim()).ok().filter(Value::is_object))
+        .find_map(|l| {
+            serde_json::from_str::<Value>(l.trim())
+                .ok()
+                .filter(Value::is_object)
+        })
         .ok_or_else(|| "no JSON result in the output".to_string())
 }
 
@@ -259,10 +263,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         Err("not selected (--only)".to_string())
     } else {
         run_for(
-        Command::new(&bench_bin).args(["wire", "--events", "100"]),
-        Duration::from_secs(60),
-    )
-    .and_then(|o| last_json(&o))
+            Command::new(&bench_bin).args(["wire", "--events", "100"]),
+            Duration::from_secs(60),
+        )
+        .and_then(|o| last_json(&o))
     };
 
     let p6 = wanted("P6");
@@ -288,12 +292,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     } else if pg_up {
         load_figure(&bench_bin, &server_bin, Some(&pg_url), left(started))
     } else {
-        Figure::new(
-            "P6",
-            "server load, PostgreSQL",
-            "p99 ≤ 250 ms, 0 errors",
-        )
-        .not_measured(format!("PostgreSQL at {pg_url} does not answer (psql)"))
+        Figure::new("P6", "server load, PostgreSQL", "p99 ≤ 250 ms, 0 errors")
+            .not_measured(format!("PostgreSQL at {pg_url} does not answer (psql)"))
     });
 
     step("browser figures (Chromium)");
@@ -341,7 +341,11 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             "attendance tick click → IndexedDB → shown, p95, CPU x4",
             "≤ 50 ms",
         ),
-        ("P4", "import 6,000-row voter CSV and show list, CPU x4", "≤ 2 s"),
+        (
+            "P4",
+            "import 6,000-row voter CSV and show list, CPU x4",
+            "≤ 2 s",
+        ),
         (
             "P5",
             "sync 50,000 events A → server → B (Chromium) vs PouchDB",
@@ -620,7 +624,8 @@ fn browser_figures(root: &Path, server: &Path, dist: &Path, ids: &str, left: Dur
     .and_then(|o| last_json(&o))
     .map(|w| w["docs"].clone())
     .unwrap_or(Value::Null);
-    let docs_path = std::env::temp_dir().join(format!("cunju-bench-docs-{}.json", std::process::id()));
+    let docs_path =
+        std::env::temp_dir().join(format!("cunju-bench-docs-{}.json", std::process::id()));
     let _ = std::fs::write(&docs_path, wire_docs.to_string());
     let budget = left.saturating_sub(Duration::from_secs(20));
     let mut cmd = util::command("node");
@@ -760,7 +765,8 @@ mod tests {
                 "events_per_s": 100.0,
             })
         };
-        let result = json!({"backend": "sqlite", "runs": [run(400.0, 0), run(300.0, 1), run(20.0, 0)]});
+        let result =
+            json!({"backend": "sqlite", "runs": [run(400.0, 0), run(300.0, 1), run(20.0, 0)]});
         let fig = load_result(Figure::new("P6", "x", "p99 ≤ 250 ms, 0 errors"), result);
         // p99 of 101 samples is the 100th smallest: 10 or 20 below the slow one.
         assert_eq!(fig.value.as_deref(), Some("p99 10 ms, 1 errors"));

@@ -88,7 +88,12 @@ fn person(rng: &mut ChaCha8Rng) -> EventBody {
     EventBody::PersonRecorded {
         name,
         sex: if male { Sex::Male } else { Sex::Female },
-        ethnicity: if rng.gen_bool(0.9) { "汉族" } else { "土家族" }.into(),
+        ethnicity: if rng.gen_bool(0.9) {
+            "汉族"
+        } else {
+            "土家族"
+        }
+        .into(),
         id_number: format!("{first17}{}", check_digit(bytes)),
         birth_date: birth,
         phone: rng
