@@ -12,6 +12,10 @@ pub mod platform;
 pub mod store;
 pub mod sync;
 
+// bench: a page hook for `cargo xtask bench` (issue 9), only in builds with `--features bench-hook`.
+#[cfg(feature = "bench-hook")]
+pub mod bench_hook;
+
 /// Mounts the app on `<body>`; called once by `main`.
 pub fn start() {
     console_error_panic_hook::set_once();

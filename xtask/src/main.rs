@@ -3,6 +3,7 @@
 //! Each command installs only what is missing, then runs the real tools. The app is built once
 //! per command into `dist/` and reused by every layer that needs it.
 
+mod bench; // bench: cargo xtask bench (issue 9)
 mod build;
 mod setup;
 mod util;
@@ -24,6 +25,10 @@ Commands:
   fuzz [TARGET…] [--seconds N] [--seed S]
                    fuzz event decoding, the unit CSV importer and the tally input, each for
                    N seconds (default 20); a crash is saved under fuzz/artifacts/ and fails
+  bench [--no-build] [--only P1,P6,…]
+                   performance figures P1–P8 (release build, server load on SQLite and
+                   PostgreSQL, Chromium figures vs PouchDB); prints one table, writes
+                   bench/results.json; at most 15 minutes; not part of `test`
 ";
 
 fn main() -> ExitCode {
@@ -34,6 +39,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(),
         Some("test") => test(),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]), // bench: issue 9
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
