@@ -104,6 +104,8 @@ fn test() -> Result<(), String> {
         "xtask",
         "-p",
         "cunju-fuzz",
+        "-p",
+        "cunju-bench",
         "--all-targets",
         "--",
         "-D",
@@ -125,6 +127,8 @@ fn test() -> Result<(), String> {
         "cunju-server",
         "-p",
         "xtask",
+        "-p",
+        "cunju-bench",
     ]))?;
 
     util::step("layer 2: browser tests (wasm-bindgen-test in headless Chromium)");
