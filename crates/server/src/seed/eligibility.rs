@@ -158,6 +158,10 @@ async fn seed_batch(store: &Store, now_ms: i64) -> Result<()> {
         })
         .take(DEMO_BATCH_NOMINEES)
         .collect();
+    if nominees.is_empty() {
+        // No demo residents in that village (a store seeded with accounts only): no batch.
+        return Ok(());
+    }
     let compiled = compile_batch(
         &demo_pack(),
         Committee::VillageCommittee,
