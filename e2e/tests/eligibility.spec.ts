@@ -95,7 +95,7 @@ test("a batch goes through three departments to verdicts with reasons", async ({
   await s.getByTestId("batch-new").click();
   await s.getByTestId("batch-unit").selectOption("5099001001");
   await s.getByTestId("batch-pack").selectOption({ label: DEMO_PACK });
-  await s.getByTestId("roll-import-post").filter({ hasText: "委员" }).click();
+  await s.getByTestId("roll-import-post").filter({ hasText: "委员" }).first().click();
   await expect(s.getByTestId("batch-nominee")).toHaveCount(4);
   const names = (await s.getByTestId("batch-nominee").allTextContents()).map((t) => t.replace(/^\d+\.\s*/, "").replace(/(上移)?移除$/, "").trim());
   // Bad input: the formal list after election day is refused, nothing is written.

@@ -28,11 +28,29 @@ pub(super) async fn push(
         )));
     }
     check_storable(&events)?;
-    let results = state
-        .store
-        .push_from(&user.profile, Some(&user.token_hash), events, now_ms())
-        .await?;
+    let results = store_pushed(&state, &user, events).await?;
     Ok(axum::Json(PushResponse { results }))
+}
+
+/// Stores pushed events in a task of its own: a phone that drops off the network mid-request
+/// cancels the request, but never the database transaction half-way (which could leave the
+/// write lock held), so every write either commits or rolls back.
+async fn store_pushed(
+    state: &AppState,
+    user: &CurrentUser,
+    events: Vec<Event>,
+) -> Result<Vec<cunju_domain::sync::PushOutcome>, ApiError> {
+    let store = state.store.clone();
+    let profile = user.profile.clone();
+    let token_hash = user.token_hash.clone();
+    tokio::spawn(async move {
+        store
+            .push_from(&profile, Some(&token_hash), events, now_ms())
+            .await
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(ApiError::from)
 }
 
 /// `POST /api/v1/sync/bundle`: a device's events carried as a file (no network where they were
@@ -47,15 +65,7 @@ pub(super) async fn import_bundle(
     let key = crate::auth::bundle_key_of(&state.store, &db_text(&user.profile.user)).await?;
     bundle.verify(&key).map_err(ApiError::BadBundle)?;
     check_storable(&bundle.events)?;
-    let results = state
-        .store
-        .push_from(
-            &user.profile,
-            Some(&user.token_hash),
-            bundle.events,
-            now_ms(),
-        )
-        .await?;
+    let results = store_pushed(&state, &user, bundle.events).await?;
     Ok(axum::Json(PushResponse { results }))
 }
 

@@ -130,7 +130,10 @@ impl Store {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                // One writer at a time: a large push on a loaded machine can hold the write
+                // lock for seconds; others wait for it rather than fail (the app's requests give
+                // up after 30 s).
+                .busy_timeout(Duration::from_secs(25));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
