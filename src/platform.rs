@@ -95,3 +95,16 @@ pub fn format_local_time(ms: u64) -> String {
         })
         .unwrap_or_default()
 }
+
+/// Today on this device's calendar.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A fresh entity id of `kind`: this device's clock and random bytes.
+pub fn new_id(kind: cunju_domain::event::EntityKind) -> cunju_domain::ids::EntityId {
+    cunju_domain::ids::EntityId::new(
+        kind.as_str(),
+        cunju_domain::ids::EventId::new(now_ms(), random_bytes()),
+    )
+}

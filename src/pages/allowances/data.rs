@@ -2,7 +2,6 @@
 //! persons, the district's rate tables, rosters — and the one thing they fetch: the district's
 //! rate tables, which a pull (limited to the user's own subtree) does not bring.
 
-use chrono::NaiveDate;
 use cunju_domain::allowance::records::{
     self, DistrictRates, QualificationFile, RosterRecord, Worker, district_of, person_of,
     rates_entity,
@@ -14,20 +13,8 @@ use cunju_domain::ids::{EntityId, UnitId};
 use cunju_domain::projection::EntityState;
 use gloo_net::http::Request;
 
+pub use crate::platform::{new_id, today};
 use crate::store::{Store, StoreError};
-
-/// Today on the device's calendar.
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-/// A fresh entity id of `kind`.
-pub fn new_id(kind: EntityKind) -> EntityId {
-    EntityId::new(
-        kind.as_str(),
-        cunju_domain::ids::EventId::new(crate::platform::now_ms(), crate::platform::random_bytes()),
-    )
-}
 
 /// The name of a unit from the cached unit tree, else its code.
 pub fn unit_name(units: &[Unit], code: &UnitId) -> String {

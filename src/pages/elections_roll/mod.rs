@@ -24,17 +24,13 @@ use leptos_router::hooks::use_params_map;
 
 use crate::i18n::elections_roll::RollMsg;
 use crate::i18n::{I18n, Lang, Msg, use_i18n};
+pub use crate::platform::today;
 use crate::store;
 use crate::sync::{SyncState, use_sync};
 
 /// The roll entity of `/elections/:x`.
 pub fn roll_entity(x: &str) -> Option<EntityId> {
     format!("election_roll:{x}").parse().ok()
-}
-
-/// Today on this device's calendar.
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
 }
 
 /// A typed date (`2026-04-20`), if any.

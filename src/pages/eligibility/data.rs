@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use cunju_domain::authz;
 use cunju_domain::directory::units::Unit;
 use cunju_domain::eligibility::access::may_write;
@@ -23,20 +22,8 @@ use cunju_domain::sync::Profile;
 use crate::components::people_index::PeopleIndex;
 use crate::i18n::Lang;
 use crate::i18n::eligibility::EligibilityMsg as E;
+pub use crate::platform::{new_id, today};
 use crate::store::{self, Store, StoreError};
-
-/// Today on this device's calendar (the date of answers and decisions).
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-/// A fresh entity id of `kind`.
-pub fn new_id(kind: EntityKind) -> EntityId {
-    EntityId::new(
-        kind.as_str(),
-        cunju_domain::ids::EventId::new(crate::platform::now_ms(), crate::platform::random_bytes()),
-    )
-}
 
 /// Every review batch on this device within `scope`, newest first.
 pub async fn batches(

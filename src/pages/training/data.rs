@@ -8,6 +8,7 @@ use cunju_domain::training::events::{
 };
 use cunju_domain::training::{CompletionRules, HoursRules};
 
+pub use crate::platform::new_id;
 use crate::store::{Store, StoreError};
 
 /// Every class in scope, newest year first, then by number.
@@ -79,12 +80,4 @@ pub async fn class_files(store: &Store, scope: &UnitId) -> Result<Vec<ClassFile>
 /// The counting rules in force (the §4.2 defaults; configuration comes with the admin screens).
 pub fn rules() -> (HoursRules, CompletionRules) {
     (HoursRules::default(), CompletionRules::default())
-}
-
-/// A fresh entity id of `kind`.
-pub fn new_id(kind: EntityKind) -> EntityId {
-    EntityId::new(
-        kind.as_str(),
-        cunju_domain::ids::EventId::new(crate::platform::now_ms(), crate::platform::random_bytes()),
-    )
 }
