@@ -17,7 +17,7 @@
 mod common;
 mod reliability;
 
-use std::io::Write;
+use std::io::{Read, Write};
 
 use common::{Client, Db, Device, Harness};
 use cunju_domain::event::{Event, EventBody, NewEvent};
@@ -124,8 +124,8 @@ impl World {
         req.send().await.unwrap()
     }
 
-    /// `send`, for a body the server refuses from its Content-Length alone (over the size
-    /// limit): the server answers 413 at once and closes the connection, and the client may
+    /// `send`, for a body the server refuses before reading it all (over the size limit by its
+    /// Content-Length, or a gzip body inflating past it): the server answers 413 at once and closes the connection, and the client may
     /// still be writing when it does. Then the answer is read on a retry, or, if the race is
     /// lost every time, the closed connection is the refusal.
     async fn send_oversize(
@@ -142,10 +142,19 @@ impl World {
                 Token::Raw(t) => req = req.header("authorization", t),
                 Token::Of(c) => req = req.bearer_auth(&c.token),
             }
-            if let Body::Raw(content_type, bytes) = body {
-                req = req
-                    .header("content-type", *content_type)
-                    .body(bytes.clone());
+            match body {
+                Body::Raw(content_type, bytes) => {
+                    req = req
+                        .header("content-type", *content_type)
+                        .body(bytes.clone());
+                }
+                Body::Gzip(bytes) => {
+                    req = req
+                        .header("content-type", "application/json")
+                        .header("content-encoding", "gzip")
+                        .body(bytes.clone());
+                }
+                Body::Empty | Body::Json(_) => {}
             }
             if let Ok(res) = req.send().await {
                 let status = res.status();
@@ -170,7 +179,13 @@ impl World {
         may_grow: &[&str],
     ) -> String {
         let before = dump(&self.h.store).await;
-        let oversize = matches!(body, Body::Raw(_, b) if b.len() > cunju_server::MAX_BODY_BYTES);
+        // A gzip bomb is refused once the inflated bytes pass the limit, which is also before
+        // the client has finished writing it.
+        let oversize = match body {
+            Body::Raw(_, b) => b.len() > cunju_server::MAX_BODY_BYTES,
+            Body::Gzip(b) => inflated_len(b) > cunju_server::MAX_BODY_BYTES,
+            Body::Empty | Body::Json(_) => false,
+        };
         let (status, content_type, text) = if oversize {
             match self.send_oversize(method, path, token, body).await {
                 Some(answer) => answer,
@@ -301,6 +316,15 @@ fn endpoints() -> Vec<Endpoint> {
 
 fn is_public(path: &str) -> bool {
     path == "/api/v1/auth/login"
+}
+
+/// How many bytes a gzip body inflates to (0 when it is not gzip).
+fn inflated_len(gz: &[u8]) -> usize {
+    let mut out = Vec::new();
+    match flate2::read::GzDecoder::new(gz).read_to_end(&mut out) {
+        Ok(n) => n,
+        Err(_) => 0,
+    }
 }
 
 fn gzip_bomb() -> Vec<u8> {
