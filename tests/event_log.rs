@@ -378,7 +378,10 @@ async fn a_pulled_page_moves_that_users_cursor_in_the_same_transaction() {
     assert_eq!(store.cursor(&alice).await.unwrap(), Cursor(0));
     let mut other = remote_device("d-other");
     let page = vec![other.append(person(&new_person_id(20), "吴九"), NOW, [1; 10])];
-    store.apply_pulled(&page, &alice, Cursor(41)).await.unwrap();
+    store
+        .apply_pulled(&page, &[Some(1_780_000_000_123)], &alice, Cursor(41))
+        .await
+        .unwrap();
     assert_eq!(store.cursor(&alice).await.unwrap(), Cursor(41));
     assert_eq!(
         store.cursor(&bob).await.unwrap(),
@@ -386,8 +389,62 @@ async fn a_pulled_page_moves_that_users_cursor_in_the_same_transaction() {
         "each user pulls their own scope"
     );
     // An empty page still moves the cursor.
-    store.apply_pulled(&[], &alice, Cursor(42)).await.unwrap();
+    store
+        .apply_pulled(&[], &[], &alice, Cursor(42))
+        .await
+        .unwrap();
     assert_eq!(store.cursor(&alice).await.unwrap(), Cursor(42));
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_servers_receipt_time_is_kept_with_each_pulled_event() {
+    let name = "cunju-test-log-receipt";
+    let store = fresh(name).await;
+    let alice = user("u-alice");
+    let mine = store
+        .append(person(&new_person_id(21), "冯十一"))
+        .await
+        .unwrap();
+    let mut other = remote_device("d-other");
+    let theirs = other.append(person(&new_person_id(22), "陈十二"), NOW, [2; 10]);
+    // Not yet known: our own event is only pending; theirs has not arrived.
+    assert_eq!(store.received_ms(&mine.id).await.unwrap(), None);
+    assert_eq!(store.received_ms(&theirs.id).await.unwrap(), None);
+
+    // A pull brings both back with the server's receipt times; our own event is confirmed
+    // and learns its time too.
+    let page = vec![mine.clone(), theirs.clone()];
+    let report = store
+        .apply_pulled(
+            &page,
+            &[Some(1_780_000_000_100), Some(1_780_000_000_200)],
+            &alice,
+            Cursor(2),
+        )
+        .await
+        .unwrap();
+    assert_eq!((report.confirmed, report.applied), (1, 1));
+    assert_eq!(
+        store.received_ms(&mine.id).await.unwrap(),
+        Some(1_780_000_000_100)
+    );
+    assert_eq!(
+        store.received_ms(&theirs.id).await.unwrap(),
+        Some(1_780_000_000_200)
+    );
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+
+    // A page from a server that sends no receipts forgets nothing.
+    let report = store
+        .apply_pulled(&page, &[None, None], &alice, Cursor(2))
+        .await
+        .unwrap();
+    assert_eq!(report.duplicates, 2);
+    assert_eq!(
+        store.received_ms(&theirs.id).await.unwrap(),
+        Some(1_780_000_000_200)
+    );
     done(store, name).await;
 }
 

@@ -145,9 +145,14 @@ impl Transport for FakeServer {
         let take = self.page_size.min(limit as usize);
         let events: Vec<Event> = log.iter().skip(start).take(take).cloned().collect();
         let next = Cursor((start + events.len()) as u64);
+        // The fake server received the event at position p at time 1_000 + p.
+        let received_ms = (start..start + events.len())
+            .map(|p| 1_000 + p as u64 + 1)
+            .collect();
         Ok(PullResponse {
             more: (next.0 as usize) < log.len(),
             events,
+            received_ms,
             next,
         })
     }
@@ -174,9 +179,17 @@ async fn push_sends_bounded_batches_and_acknowledges_them() {
         done: count,
         total: count
     }));
-    // Our own events come back in the pull and are recognised, not duplicated.
+    // Our own events come back in the pull and are recognised, not duplicated, and each
+    // learns when the server received it.
     assert_eq!(report.received, count);
     assert_eq!(report.applied, 0);
+    let first = server.log.borrow()[0].id;
+    let last = server.log.borrow()[count as usize - 1].id;
+    assert_eq!(store.received_ms(&first).await.unwrap(), Some(1_001));
+    assert_eq!(
+        store.received_ms(&last).await.unwrap(),
+        Some(1_000 + u64::from(count))
+    );
 
     // Nothing left to send: a second run pushes nothing.
     let again = sync_once(&store, &server, &me(), "token", |_| {})

@@ -56,6 +56,9 @@ test("a supervisor ticks V02 to V23 offline; another device sees the same after 
   }
   await expect(a.getByTestId("step-ticked-by")).not.toBeEmpty();
   await expect(a.getByTestId("step-history-item")).toHaveCount(1);
+  // Offline, the server has not received the tick yet: the step says so.
+  const lastStep = a.url();
+  await expect(a.getByTestId("step-received")).toHaveText("尚未同步到服务器");
 
   // No network: reload, and every tick is still there.
   await a.goto(url);
@@ -68,6 +71,12 @@ test("a supervisor ticks V02 to V23 offline; another device sees the same after 
   await a.getByTestId("sync-now").click();
   await expect(a.getByTestId("sync-pending")).toHaveText("0", { timeout: 30_000 });
   await expect(a.getByTestId("rejected-none")).toBeVisible();
+  // After the sync the tick shows when the server received it, beside the device's time.
+  await a.goto(new URL(lastStep).pathname);
+  const received = a.getByTestId("step-received").locator("span");
+  await expect(received).toHaveAttribute("data-received", /^\d{13}$/);
+  const receivedMs = Number(await received.getAttribute("data-received"));
+  expect(Math.abs(receivedMs - Date.now())).toBeLessThan(10 * 60_000);
 
   const deviceB = await browser.newContext(phone);
   const b = await deviceB.newPage();
@@ -81,6 +90,7 @@ test("a supervisor ticks V02 to V23 offline; another device sees the same after 
   // Ticked steps offer the untick form, not the tick form; the dashboard counts the township's elections.
   await b.getByTestId("step-V05").getByRole("link").click();
   await expect(b.getByTestId("step-ticked-by")).not.toBeEmpty();
+  await expect(b.getByTestId("step-received").locator("span")).toHaveAttribute("data-received", /^\d{13}$/);
   await expect(b.getByTestId("tick-form")).toHaveCount(0);
   await expect(b.getByTestId("untick-form")).toBeVisible();
   await b.goto("/elections/dashboard");

@@ -186,3 +186,67 @@ test("a village official sees the seeded demo results but may not enter counts",
   await page.getByTestId("roll-tab-tally").click();
   await expect(page.getByTestId("roll-tally-not-permitted")).toBeVisible();
 });
+
+test("an objection to the published list is recorded, decided, and the voter taken off the list", async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  await createSupervisor(request, "e2e-objection-sup");
+  const context = await browser.newContext(phone);
+  const page = await context.newPage();
+  await login(page, "e2e-objection-sup");
+  await syncNow(page);
+
+  await page.goto("/elections/e2eobjection1/voters");
+  await page.getByTestId("roll-open-unit").selectOption("5099001001");
+  await page.getByTestId("roll-open-members").fill("2");
+  await page.getByTestId("roll-open-submit").click();
+  await page.getByTestId("roll-import-file").setInputFiles(csv(voters.slice(0, 4).map((v) => row(v))));
+  await page.getByTestId("roll-import-submit").click();
+  await expect(page.getByTestId("roll-voter-count")).toHaveAttribute("data-count", "4");
+  await page.getByTestId("roll-publish").click();
+  await expect(page.getByTestId("roll-published")).toHaveAttribute("data-count", "4");
+  await expect(page.getByTestId("objection-none")).toBeVisible();
+
+  // An objection without its content is refused and nothing is recorded.
+  await page.getByTestId("objection-open").click();
+  await page.getByTestId("objection-by").fill("村民王某");
+  await page.getByTestId("objection-submit").click();
+  await expect(page.getByTestId("roll-error")).toContainText("异议内容");
+  await expect(page.getByTestId("objection-row")).toHaveCount(0);
+
+  await page.getByTestId("objection-text").fill(`${voters[3].name}户籍已迁出，不应登记`);
+  await page.getByTestId("objection-submit").click();
+  await expect(page.getByTestId("roll-ok")).toHaveText("异议已登记。");
+  const objection = page.getByTestId("objection-row");
+  await expect(objection).toHaveAttribute("data-no", "1");
+  await expect(objection).toHaveAttribute("data-state", "open");
+
+  // Deciding needs an outcome; then the decision is shown in place of the form.
+  await objection.getByTestId("decide-submit").click();
+  await expect(page.getByTestId("roll-error")).toHaveText("请选择是否成立");
+  await objection.getByTestId("decide-upheld").selectOption("yes");
+  await objection.getByTestId("decide-text").fill("经核实已迁出，移出名单");
+  await objection.getByTestId("decide-submit").click();
+  await expect(page.getByTestId("objection-row")).toHaveAttribute("data-state", "decided");
+  await expect(page.getByTestId("objection-decision")).toHaveAttribute("data-upheld", "true");
+
+  // Someone not on the list cannot be removed; the voter named in the objection can.
+  await page.getByTestId("remove-open").click();
+  await page.getByTestId("remove-who").fill("不存在的人");
+  await page.getByTestId("remove-reason").fill("异议成立（第1号）");
+  await page.getByTestId("remove-submit").click();
+  await expect(page.getByTestId("roll-error")).toContainText("选民名单中找不到此人");
+  await expect(page.getByTestId("roll-voter-count")).toHaveAttribute("data-count", "4");
+  await page.getByTestId("remove-who").fill(voters[3].id);
+  await page.getByTestId("remove-submit").click();
+  await expect(page.getByTestId("roll-voter-count")).toHaveAttribute("data-count", "3");
+  await expect(page.getByTestId("removed-row")).toHaveCount(1);
+  await expect(page.getByTestId("removed-row")).toContainText(voters[3].name);
+
+  // All of it survives a reload and reaches the server.
+  await page.reload();
+  await expect(page.getByTestId("objection-row")).toHaveAttribute("data-state", "decided");
+  await expect(page.getByTestId("removed-row")).toHaveCount(1);
+  await syncNow(page);
+  await expect(page.getByTestId("sync-pending")).toHaveText("0");
+  await context.close();
+});

@@ -68,6 +68,7 @@ messages! {
     ProcTickedBy => "确认人", "Ticked by";
     ProcTickedAt => "确认时间（本机）", "Ticked at (device)";
     ProcServerAt => "服务器接收时间", "Received by the server";
+    ProcNotYetReceived => "尚未同步到服务器", "Not yet synced to the server";
     ProcDoneOn => "完成日期", "Done on";
     ProcNotes => "说明", "Notes";
     ProcTickHeading => "确认完成", "Tick as done";

@@ -58,23 +58,27 @@ impl Store {
     /// transaction. Idempotent by event id; the device clock observes every new event so later
     /// local events sort after them.
     pub async fn apply_remote(&self, events: &[Event]) -> Result<ApplyReport, StoreError> {
-        self.apply_page(events, None).await
+        self.apply_page(events, &[], None).await
     }
 
     /// `apply_remote`, and in the same transaction moves `user`'s pull cursor to `next`, so an
-    /// interrupted sync resumes after the last page that was fully stored.
+    /// interrupted sync resumes after the last page that was fully stored. `received` is the
+    /// server's receipt time of each event (`PullResponse::receipts`); it is kept with the
+    /// event, this device's own events included.
     pub async fn apply_pulled(
         &self,
         events: &[Event],
+        received: &[Option<u64>],
         user: &UserId,
         next: Cursor,
     ) -> Result<ApplyReport, StoreError> {
-        self.apply_page(events, Some((user, next))).await
+        self.apply_page(events, received, Some((user, next))).await
     }
 
     async fn apply_page(
         &self,
         page: &[Event],
+        received: &[Option<u64>],
         cursor: Option<(&UserId, Cursor)>,
     ) -> Result<ApplyReport, StoreError> {
         let tx = self.tx(&[EVENTS, ENTITIES, META], TransactionMode::ReadWrite)?;
@@ -84,17 +88,24 @@ impl Store {
             let device_seq = events.index("device_seq").map_err(StoreError::from_idb)?;
             let now = platform::now_ms();
             let mut report = ApplyReport::default();
-            for event in page {
+            for (i, event) in page.iter().enumerate() {
+                let receipt = received.get(i).copied().flatten();
                 let id = JsValue::from_str(&event.id.to_string());
                 if let Some(mut record) = get_decoded::<EventRecord>(&events, id).await? {
+                    let learnt_receipt = receipt.is_some() && record.received_ms != receipt;
+                    if record.pending == SyncMark::Acked && !learnt_receipt {
+                        report.duplicates += 1;
+                        continue;
+                    }
                     if record.pending == SyncMark::Acked {
                         report.duplicates += 1;
                     } else {
                         record.pending = SyncMark::Acked;
                         record.rejection = None;
-                        events.put(&encode(&record)?, None).await.map_err(StoreError::from_idb)?;
                         report.confirmed += 1;
                     }
+                    record.received_ms = receipt.or(record.received_ms);
+                    events.put(&encode(&record)?, None).await.map_err(StoreError::from_idb)?;
                     continue;
                 }
                 let slot = encode(&(event.device.to_string(), event.seq))?;
@@ -106,7 +117,8 @@ impl Store {
                     report.conflicts += 1;
                     continue;
                 }
-                let record = EventRecord::new(event, SyncMark::Acked)?;
+                let mut record = EventRecord::new(event, SyncMark::Acked)?;
+                record.received_ms = receipt;
                 events.add(&encode(&record)?, None).await.map_err(StoreError::from_idb)?;
                 project(&events, &entities, event).await?;
                 log.observe(event, now);
@@ -176,6 +188,16 @@ impl Store {
         let record: Option<EventRecord> =
             get_decoded(&events, JsValue::from_str(&id.to_string())).await?;
         record.map(|r| Ok((r.event()?, r.pending))).transpose()
+    }
+
+    /// When the server received a stored event (ms, server clock); `None` until a pull has
+    /// brought that news (or for an event not on this device).
+    pub async fn received_ms(&self, id: &EventId) -> Result<Option<u64>, StoreError> {
+        let tx = self.tx(&[EVENTS], TransactionMode::ReadOnly)?;
+        let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
+        let record: Option<EventRecord> =
+            get_decoded(&events, JsValue::from_str(&id.to_string())).await?;
+        Ok(record.and_then(|r| r.received_ms))
     }
 
     /// Every stored event about `entity`, in fold order.

@@ -78,6 +78,9 @@ pub(crate) struct EventRecord {
     pub json: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejection: Option<Rejection>,
+    /// When the server received the event (ms, server clock), once a pull has said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_ms: Option<u64>,
 }
 
 impl EventRecord {
@@ -90,6 +93,7 @@ impl EventRecord {
             pending,
             json: serde_json::to_string(event).map_err(|e| StoreError::Encoding(e.to_string()))?,
             rejection: None,
+            received_ms: None,
         })
     }
 

@@ -168,7 +168,9 @@ async fn pull_all<T: Transport>(
             }
             other => other?,
         };
-        let applied = store.apply_pulled(&page.events, user, page.next).await?;
+        let applied = store
+            .apply_pulled(&page.events, &page.receipts(), user, page.next)
+            .await?;
         report.received += page.events.len() as u32;
         report.applied += applied.applied;
         progress(Progress::Pulling {

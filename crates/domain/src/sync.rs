@@ -133,10 +133,27 @@ pub struct Cursor(pub u64);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
     pub events: Vec<Event>,
+    /// When the server received each event (ms since the epoch, the server's clock), in the
+    /// order of `events`. A tick shows it next to the device's own time. Empty from a server
+    /// that does not send it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub received_ms: Vec<u64>,
     /// Pass as `after` next time.
     pub next: Cursor,
     /// True if more events wait after `next`.
     pub more: bool,
+}
+
+impl PullResponse {
+    /// The server's receipt time of each event, in the order of `events`; all `None` when the
+    /// server sent none (or a list of another length, which cannot be matched up).
+    pub fn receipts(&self) -> Vec<Option<u64>> {
+        if self.received_ms.len() == self.events.len() {
+            self.received_ms.iter().copied().map(Some).collect()
+        } else {
+            vec![None; self.events.len()]
+        }
+    }
 }
 
 /// `POST /api/v1/auth/login`
@@ -243,6 +260,7 @@ mod tests {
     fn cursor_is_a_bare_number() {
         let pull = PullResponse {
             events: vec![],
+            received_ms: vec![],
             next: Cursor(42),
             more: false,
         };
@@ -250,6 +268,39 @@ mod tests {
             serde_json::to_value(&pull).unwrap(),
             json!({"events": [], "next": 42, "more": false})
         );
+    }
+
+    #[test]
+    fn receipts_match_events_or_are_unknown() {
+        use crate::election::StepCode;
+        use crate::election::record::tests::{events, ticked};
+        use chrono::NaiveDate;
+        let two = events(
+            "sup1",
+            vec![
+                crate::event::EventBody::StepTicked(ticked(StepCode::V02, NaiveDate::MIN)),
+                crate::event::EventBody::StepTicked(ticked(StepCode::V03, NaiveDate::MIN)),
+            ],
+        );
+        let mut pull: PullResponse = serde_json::from_value(json!({
+            "events": two, "next": 2, "more": false
+        }))
+        .unwrap();
+        // An older server sends no receipts: each is unknown.
+        assert_eq!(pull.receipts(), vec![None, None]);
+        pull.received_ms = vec![1_700_000_000_000, 1_700_000_000_500];
+        assert_eq!(
+            pull.receipts(),
+            vec![Some(1_700_000_000_000), Some(1_700_000_000_500)]
+        );
+        let wire = serde_json::to_value(&pull).unwrap();
+        assert_eq!(
+            wire["received_ms"],
+            json!([1_700_000_000_000u64, 1_700_000_000_500u64])
+        );
+        // A list that does not match the events cannot be paired up.
+        pull.received_ms.pop();
+        assert_eq!(pull.receipts(), vec![None, None]);
     }
 
     #[test]

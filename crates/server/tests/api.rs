@@ -27,6 +27,7 @@ on_both_databases!(
     aggregate_only_roles_pull_nothing,
     pull_pages_with_cursor_inside_scope,
     pull_with_unknown_cursor_is_400,
+    pull_tells_when_the_server_received_each_event,
     malformed_json_is_400_json,
     wrong_shape_json_is_400_json,
     oversize_body_is_413_json,
@@ -383,6 +384,55 @@ async fn pull_pages_with_cursor_inside_scope(db: Db) {
             .len(),
         25
     );
+}
+
+/// A tick carries the device's time; the pull adds the server's receipt time of every event,
+/// one per event and in the same order, so a supervisor's phone can show both.
+async fn pull_tells_when_the_server_received_each_event(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.user("alice", "village_official", VILLAGE).await;
+    let mut phone = Device::new("phone", &alice.profile);
+    let first = phone.events(VILLAGE, 3);
+    let before = now_ms();
+    alice.push(&first).await;
+    let between = now_ms();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let second = phone.events(VILLAGE, 2);
+    alice.push(&second).await;
+    let after = now_ms();
+
+    let page = alice.pull_when_visible(0, 100).await;
+    let events = page["events"].as_array().unwrap();
+    let received: Vec<u64> = page["received_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(events.len(), 5);
+    assert_eq!(received.len(), events.len());
+    for r in &received[..3] {
+        assert!(
+            (before..=between).contains(r),
+            "{r} not in {before}..={between}"
+        );
+    }
+    for r in &received[3..] {
+        assert!(
+            (between..=after).contains(r),
+            "{r} not in {between}..={after}"
+        );
+    }
+    // A page with no events carries no receipts.
+    let cursor = page["next"].as_u64().unwrap();
+    assert!(alice.pull(cursor, 10).await.get("received_ms").is_none());
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
 }
 
 async fn pull_with_unknown_cursor_is_400(db: Db) {

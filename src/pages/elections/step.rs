@@ -8,7 +8,7 @@ use cunju_domain::authz::{self, Action};
 use cunju_domain::election::record::{HistoryKind, parse_step};
 use cunju_domain::election::{StepCode, StepEdited, StepRow, StepTicked, StepUnticked};
 use cunju_domain::event::{EventBody, NewEvent};
-use cunju_domain::ids::Hash;
+use cunju_domain::ids::{EventId, Hash};
 use cunju_domain::sync::Profile;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -146,6 +146,8 @@ fn StepCard(
                     <dd data-testid="step-ticked-by">{t.by.to_string()}</dd>
                     <dt>{move || i18n.t(ElectionMsg::ProcTickedAt)}</dt>
                     <dd>{platform::format_local_time(t.device_time_ms)}</dd>
+                    <dt>{move || i18n.t(ElectionMsg::ProcServerAt)}</dt>
+                    <dd data-testid="step-received"><ServerReceipt event=t.event/></dd>
                     <dt>{move || i18n.t(ElectionMsg::ProcNotes)}</dt>
                     <dd data-testid="step-notes">{if t.notes.is_empty() { "—".to_string() } else { t.notes.clone() }}</dd>
                 })}
@@ -186,6 +188,27 @@ fn StepCard(
                 }
             }).collect_view()}
         </ol>
+    }
+}
+
+/// When the server received the tick, as the last pull reported it (read again after every
+/// sync); until then, "not yet synced".
+#[component]
+fn ServerReceipt(event: EventId) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let received = LocalResource::new(move || {
+        let _ = sync.revision.get();
+        async move {
+            let store = store::shared().await.ok()?;
+            store.received_ms(&event).await.ok().flatten()
+        }
+    });
+    move || {
+        match received.get().flatten() {
+        Some(ms) => view! { <span data-received=ms.to_string()>{platform::format_local_time(ms)}</span> }.into_any(),
+        None => view! { <span class="muted" data-received="">{move || i18n.t(ElectionMsg::ProcNotYetReceived)}</span> }.into_any(),
+    }
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod boxes;
 pub mod candidates;
 pub mod notices;
+pub mod objections;
 pub mod proxies;
 pub mod results;
 pub mod tally;

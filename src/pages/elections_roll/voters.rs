@@ -17,6 +17,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 
+use super::objections::Objections;
 use super::{RollCtx, RollPage, Tab, parse_count, parse_day, refuse, submit, today};
 use crate::components::file_io::{decode_text, read_chosen_file};
 use crate::i18n::Lang;
@@ -37,7 +38,8 @@ fn VotersTab(ctx: RollCtx) -> impl IntoView {
             <Summary ctx=ctx.clone() view=view.clone()/>
             <AddVoter ctx=ctx.clone() view=view.clone()/>
             <Import ctx=ctx.clone() view=view.clone()/>
-            <VoterList view/>
+            <VoterList view=view.clone()/>
+            <Objections ctx=ctx.clone() view/>
         }
         .into_any(),
     }

@@ -117,6 +117,7 @@ pub(super) async fn pull(
     if !reads_records(user.profile.role) {
         return Ok(axum::Json(PullResponse {
             events: vec![],
+            received_ms: vec![],
             next: Cursor(params.after),
             more: false,
         }));
@@ -125,12 +126,15 @@ pub(super) async fn pull(
         .store
         .pull(&db_text(&user.profile.scope), after, limit)
         .await?;
+    let (events, received_ms) = page
+        .events
+        .into_iter()
+        .filter(|s| may_read_event(&user.profile, &s.event))
+        .map(|s| (s.event, u64::try_from(s.received_ms).unwrap_or(0)))
+        .unzip();
     Ok(axum::Json(PullResponse {
-        events: page
-            .events
-            .into_iter()
-            .filter(|e| may_read_event(&user.profile, e))
-            .collect(),
+        events,
+        received_ms,
         next: Cursor(page.next as u64),
         more: page.more,
     }))

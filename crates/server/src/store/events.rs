@@ -31,12 +31,14 @@ use super::{Result, Store, StoreError, on_pool};
 pub struct StoredEvent {
     pub position: i64,
     pub event: Event,
+    /// When the server received it (ms since the epoch, server clock).
+    pub received_ms: i64,
 }
 
 /// One page of a pull.
 #[derive(Clone, Debug)]
 pub struct PullPage {
-    pub events: Vec<Event>,
+    pub events: Vec<StoredEvent>,
     /// Position of the last event served, or the request's cursor if none.
     pub next: i64,
     pub more: bool,
@@ -56,8 +58,7 @@ pub struct RejectionRow {
     pub attempts: i64,
 }
 
-pub(super) const EVENT_COLUMNS: &str =
-    "position, id, device, seq, hlc_wall, hlc_counter, actor, unit, entity, body, prev, hash";
+pub(super) const EVENT_COLUMNS: &str = "position, id, device, seq, hlc_wall, hlc_counter, actor, unit, entity, body, prev, hash, received_at";
 
 impl Store {
     /// Validates and appends a batch pushed by `pusher`. Returns one outcome per event, in
@@ -153,7 +154,7 @@ impl Store {
         let rows: Vec<StoredEvent> = rows.into_iter().take(limit as usize).collect();
         let next = rows.last().map_or(cursor, |r| r.position);
         Ok(PullPage {
-            events: rows.into_iter().map(|r| r.event).collect(),
+            events: rows,
             next,
             more,
         })
@@ -635,7 +636,12 @@ where
     });
     let event = serde_json::from_value(value)
         .map_err(|e| StoreError::Corrupt(format!("event {id} at position {position}: {e}")))?;
-    Ok(StoredEvent { position, event })
+    let received_ms = r.try_get::<i64, _>("received_at")?;
+    Ok(StoredEvent {
+        position,
+        event,
+        received_ms,
+    })
 }
 
 /// How an id-like value is written to a TEXT column: its JSON string form.

@@ -469,6 +469,7 @@ fn publication_records_the_count_and_late_steps_are_procedure_breaches() {
         (BreachClass::Proc, "V05.publish_20_days")
     );
 
+    assert_eq!(r.view().next_objection_no(), 1);
     r.push(RollEvent::ObjectionFiled {
         no: 1,
         filed_on: day("2026-04-02"),
@@ -485,6 +486,8 @@ fn publication_records_the_count_and_late_steps_are_procedure_breaches() {
         }),
         Err(RollError::DecidedBeforeFiled)
     );
+    assert_eq!(r.view().next_objection_no(), 2);
+    assert_eq!(r.view().undecided_objections().count(), 1);
     r.push(RollEvent::ObjectionDecided {
         no: 1,
         decided_on: day("2026-04-06"),
@@ -500,6 +503,7 @@ fn publication_records_the_count_and_late_steps_are_procedure_breaches() {
     let v = r.view();
     assert_eq!(v.voters.len(), 9);
     assert_eq!(v.removed.len(), 1);
+    assert_eq!(v.undecided_objections().count(), 0);
     let rules: Vec<&str> = v.procedure_breaches().iter().map(|b| b.rule).collect();
     assert_eq!(rules, ["V05.publish_20_days", "V06.decide_within_3_days"]);
     assert_eq!(

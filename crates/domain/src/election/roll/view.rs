@@ -334,6 +334,16 @@ impl RollView {
         self.publications.last()
     }
 
+    /// The number the next objection is filed under: one more than the highest so far.
+    pub fn next_objection_no(&self) -> u32 {
+        self.objections.iter().map(|o| o.no).max().unwrap_or(0) + 1
+    }
+
+    /// Objections still waiting for the committee's decision.
+    pub fn undecided_objections(&self) -> impl Iterator<Item = &Objection> {
+        self.objections.iter().filter(|o| o.decision.is_none())
+    }
+
     /// Registered households (户代表 mode): each distinct 户号, and each voter without one.
     pub fn households(&self) -> u32 {
         let mut codes = BTreeSet::new();
