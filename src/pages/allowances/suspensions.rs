@@ -48,6 +48,8 @@ pub fn Suspensions(
     unit: UnitId,
     rules: EntitlementRules,
     may_record: bool,
+    /// The form's outcome, kept by the card: saving re-reads the file and draws this anew.
+    message: RwSignal<Option<Result<(), String>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let records = file.qualification.suspension_records.clone();
@@ -67,7 +69,7 @@ pub fn Suspensions(
             <p class="muted">{move || i18n.t(AM::SuspensionsHint)}</p>
             {empty.then(|| view! { <p class="muted" data-testid="suspensions-none">{move || i18n.t(AM::NoSuspensions)}</p> })}
             <ul class="record-list">{rows}</ul>
-            {may_record.then(|| view! { <SuspensionForm profile=profile.clone() file=file.clone() unit=unit.clone()/> })}
+            {may_record.then(|| view! { <SuspensionForm profile=profile.clone() file=file.clone() unit=unit.clone() message/> })}
         </section>
     }
 }
@@ -157,7 +159,12 @@ enum Kind {
 }
 
 #[component]
-fn SuspensionForm(profile: Profile, file: QualificationFile, unit: UnitId) -> impl IntoView {
+fn SuspensionForm(
+    profile: Profile,
+    file: QualificationFile,
+    unit: UnitId,
+    message: RwSignal<Option<Result<(), String>>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let today = data::today();
@@ -168,7 +175,6 @@ fn SuspensionForm(profile: Profile, file: QualificationFile, unit: UnitId) -> im
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let reference = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<Result<(), String>>);
     let build = move || -> Result<QualificationFact, String> {
         let zh = |m: AM| m.text(Lang::Zh).to_string();
         let day = |s: RwSignal<String>| {

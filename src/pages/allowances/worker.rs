@@ -88,6 +88,7 @@ fn Card(profile: Profile) -> impl IntoView {
     });
     let may_edit = authz::permits(profile.role, Action::EditQualifications);
     let may_suspend = authz::permits(profile.role, Action::RecordSuspension);
+    let suspension_message = RwSignal::new(None::<Result<(), String>>);
     view! {
         <Suspense fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
             {move || loaded.get().map(|result| match result {
@@ -102,7 +103,7 @@ fn Card(profile: Profile) -> impl IntoView {
                     view! {
                         <Summary person=l.person.clone() file=l.file.clone()/>
                         <Trace file=l.file.clone() rates=l.rates/>
-                        <Suspensions profile=profile.clone() file=l.file.clone() unit rules may_record=may_suspend/>
+                        <Suspensions profile=profile.clone() file=l.file.clone() unit rules may_record=may_suspend message=suspension_message/>
                         {form}
                         {(!may_edit).then(|| view! { <p class="muted">{move || i18n.t(AM::MayNotEdit)}</p> })}
                     }.into_any()

@@ -63,6 +63,7 @@ pub fn download_csv(filename: &str, book: &Workbook) {
 #[component]
 fn ClassView(profile: Profile) -> impl IntoView {
     let i18n = use_i18n();
+    super::trainee_records::RecordsMessage::provide();
     let sync = use_sync();
     let params = use_params_map();
     let scope = profile.scope.clone();

@@ -45,11 +45,27 @@ async fn append(profile: &Profile, file: &ClassFile, body: EventBody) -> Result<
     .map_err(|e| e.message(Lang::Zh))
 }
 
+/// The outcome of the last action of the section. It lives with the class page (provided by
+/// `ClassView`), not with the section, because a saved record re-reads the class and draws the
+/// section anew — the confirmation must survive that.
+#[derive(Clone, Copy)]
+pub struct RecordsMessage(RwSignal<Option<Result<(), String>>>);
+
+impl RecordsMessage {
+    pub fn provide() {
+        provide_context(RecordsMessage(RwSignal::new(None)));
+    }
+
+    fn get() -> RwSignal<Option<Result<(), String>>> {
+        use_context::<RecordsMessage>().map_or_else(|| RwSignal::new(None), |m| m.0)
+    }
+}
+
 #[component]
 pub fn TraineeRecords(file: Arc<ClassFile>, profile: Profile, editable: bool) -> impl IntoView {
     let i18n = use_i18n();
     let panel = RwSignal::new(Panel::Closed);
-    let message = RwSignal::new(None::<Result<(), String>>);
+    let message = RecordsMessage::get();
     let ctx = StoredValue::new((file.clone(), profile.clone()));
     let required = file.class.assessment == AssessmentRequirement::MustPass;
     let rows = file
