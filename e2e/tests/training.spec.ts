@@ -2,6 +2,10 @@
 // loses the signal, ticks all 200 through the real door screen, reloads with no network (all
 // 200 still ticked), comes back online and syncs; a district admin's phone then shows 200
 // present. Prints the time per tick (click → row confirmed after the IndexedDB commit).
+// Then, on the trainer's phone already synced, the seeded assessment-required class offline
+// (`assessmentsOffline`): completion leaves the exempted apart, a bad assessment is refused in
+// Chinese, a re-take passed completes the trainee, a withdrawal (confirmed, with a reason) takes
+// the trainee off the completion count and the door list.
 import { devices, expect, Page, test } from "@playwright/test";
 import { login, waitForOfflineShell } from "./helpers";
 
@@ -21,6 +25,64 @@ async function openFirstSession(page: Page) {
   await expect(page.getByTestId("trainee-count")).toHaveText(String(TRAINEES));
   await page.getByTestId("session-attendance").first().click();
   await expect(page.getByTestId("door-row")).toHaveCount(TRAINEES);
+}
+
+/** The 社工考试辅导 class seeded with ten trainees who attended: six passed, two failed, one
+ * exempted, one withdrawn. Works offline and syncs at the end. */
+async function assessmentsOffline(page: Page) {
+  const t0 = Date.now();
+  await page.goto("/training");
+  await page.getByTestId("training-class-row").filter({ hasText: "考试辅导班" }).locator("a").click();
+  await expect(page.getByTestId("class-assessment-flag")).toHaveAttribute("data-required", "true");
+  await expect(page.getByTestId("completed-count")).toHaveText("6");
+  await expect(page.getByTestId("exempted-count")).toHaveText("1");
+  await expect(page.getByTestId("completion-row")).toHaveCount(9);
+  await expect(page.getByTestId("withdrawn-row")).toHaveCount(1);
+  await expect(page.getByTestId("completion-table")).toContainText("未结业（考核不合格）");
+  const classUrl = page.url();
+
+  await page.context().setOffline(true);
+  await expect(page.getByTestId("online-indicator")).toHaveText("离线");
+  const failed = page.getByTestId("trainee-record-row").filter({ hasText: "不合格" });
+  await expect(failed).toHaveCount(2);
+
+  // A re-take: no result chosen, then a score out of range — refused; then passed with 80.
+  await failed.first().getByTestId("record-assess").click();
+  await page.getByTestId("assess-submit").click();
+  await expect(page.getByTestId("records-error")).toHaveText("请选择考核结果：合格或不合格");
+  await page.getByTestId("assess-result").selectOption("passed");
+  await page.getByTestId("assess-score").fill("120");
+  await page.getByTestId("assess-submit").click();
+  await expect(page.getByTestId("records-error")).toHaveText("考核成绩应为0至100之间的整数");
+  await expect(page.getByTestId("completed-count")).toHaveText("6");
+  await page.getByTestId("assess-score").fill("80");
+  await page.getByTestId("assess-submit").click();
+  await expect(page.getByTestId("records-ok")).toBeVisible();
+  await expect(page.getByTestId("completed-count")).toHaveText("7");
+  await expect(failed).toHaveCount(1);
+
+  // The other one withdraws: the confirmation says what follows and wants a reason.
+  await failed.first().getByTestId("record-withdraw").click();
+  await expect(page.getByTestId("status-warning")).toContainText("不再出现在签到名单");
+  await page.getByTestId("status-confirm").click();
+  await expect(page.getByTestId("records-error")).toHaveText("原因不能为空");
+  await expect(page.getByTestId("withdrawn-row")).toHaveCount(1);
+  await page.getByTestId("status-reason").fill("外出务工，取消报名(演示)");
+  await page.getByTestId("status-confirm").click();
+  await expect(page.getByTestId("withdrawn-row")).toHaveCount(2);
+  await expect(page.getByTestId("completion-row")).toHaveCount(8);
+  await expect(page.locator("h2").filter({ has: page.getByTestId("completed-count") })).toContainText("7/7");
+
+  // The door list follows: the eight still in the class (the exempted one included).
+  await page.getByTestId("session-attendance").first().click();
+  await expect(page.getByTestId("door-row")).toHaveCount(8);
+  await page.goto(classUrl);
+  await expect(page.getByTestId("completed-count")).toHaveText("7");
+
+  await page.context().setOffline(false);
+  await syncNow(page);
+  await expect(page.getByTestId("sync-rejected-count")).toHaveText("0");
+  console.log(`assessment steps: ${Date.now() - t0} ms`);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -94,6 +156,8 @@ test("200 trainees ticked offline at the door survive a reload and reach a secon
   await b.getByTestId("show-qr").click();
   await expect(b.getByTestId("qr-card")).toHaveCount(TRAINEES);
   await expect(b.getByTestId("qr-card").first().locator("svg path")).toHaveCount(1);
+
+  await assessmentsOffline(a);
   console.log(`training spec total: ${Date.now() - started} ms`);
 
   await deviceA.close();

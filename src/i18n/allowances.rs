@@ -109,6 +109,26 @@ messages! {
     BadHours => "学时格式应为 8 或 7.5", "Write the hours like 8 or 7.5";
     NoUnitForFact => "此人尚无任职单位，请先登记任职。", "This person has no unit yet; record an appointment first.";
     MayNotEdit => "当前账号只能查看。", "This account may only view.";
+    // ── suspensions ──
+    SuspensionsHeading => "暂停发放", "Suspensions";
+    SuspensionsHint => "年度考核不合格/不称职：次年暂停；受处分：次月起暂停12个月；无薪休假超过30天：次月起至休假结束当月暂停（均按区县规则）。已审批的名册不变，之后在下一期名册中扣回或补发。", "Annual assessment failed: the following year; sanction: 12 months from the next month; unpaid leave over 30 days: from the next month to the month it ends (the district's rules). Approved rosters stay as they are; the difference is recovered or paid on the next roster.";
+    NoSuspensions => "没有暂停发放记录。", "No suspensions recorded.";
+    SuspensionAssessment => "年度考核不合格/不称职", "Annual assessment failed";
+    SuspensionSanction => "受处分", "Disciplinary sanction";
+    SuspensionLeave => "无薪休假", "Unpaid leave";
+    RecordSuspension => "登记暂停发放", "Record a suspension";
+    AssessmentYear => "考核年度", "Assessment year";
+    AssessmentGradeLabel => "考核结果", "Result";
+    DecidedOn => "认定日期", "Decided on";
+    SanctionedOn => "处分日期", "Sanctioned on";
+    LeaveFrom => "休假开始日期", "Leave from";
+    LeaveTo => "休假结束日期", "Leave to (last day)";
+    SuspensionReference => "依据（文号或审批表）", "Reference (document no. or form)";
+    BadYear => "请填写考核年度，如2025", "Enter the assessment year, e.g. 2025";
+    CancelSuspension => "撤销（误录）", "Cancel (recorded in error)";
+    CancelSuspensionWarning => "撤销后这条记录不再暂停发放；已审批名册中因此少发的金额将在下一期名册中补发。请填写撤销原因。", "Once cancelled this record suspends nothing; amounts withheld on approved rosters are paid back on the next one. Give the reason.";
+    CancelSuspensionConfirm => "确认撤销", "Confirm cancellation";
+    Back => "返回", "Back";
     // ── rates ──
     RatesTitle => "发放标准", "Rate tables";
     RatesIntro => "区县设置各等级津贴标准、生效月份、发放方式和折算规则。未设置时按内置默认值（已标注）计算。", "The district sets the amount per level, the month it takes effect, the payment type and the pro-rating rule. Until then the built-in default (marked) is used.";

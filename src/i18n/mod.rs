@@ -330,6 +330,8 @@ impl Msg {
             EventBody::AttendanceMarked(_) => training::TrainingMsg::KindMarked.into(),
             EventBody::AttendanceUndone(_) => training::TrainingMsg::KindUndone.into(),
             EventBody::CertificatesIssued(_) => training::TrainingMsg::KindCertificates.into(),
+            EventBody::AssessmentRecorded(_) => training::TrainingMsg::KindAssessment.into(),
+            EventBody::EnrollmentChanged(_) => training::TrainingMsg::KindEnrollmentChanged.into(),
             EventBody::Unknown(_) => Msg::KindOther.into(),
         }
     }

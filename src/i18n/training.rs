@@ -113,4 +113,37 @@ messages! {
     KindMarked => "考勤标记", "Attendance marked";
     KindUndone => "撤销考勤", "Attendance undone";
     KindCertificates => "发放结业证书", "Certificates issued";
+    KindAssessment => "考核结果", "Assessment recorded";
+    KindEnrollmentChanged => "学籍变动(退学/免训)", "Enrolment changed";
+    // ── assessment and enrolment status ──
+    RecordsHeading => "考核与学籍", "Assessment and enrolment";
+    AssessmentRequiredNote => "本班须考核合格才能结业。", "This class requires a passed assessment for completion.";
+    AssessmentNotRequiredNote => "本班不要求考核，考核结果仅作记录。", "No assessment is required; results are kept for the record.";
+    RequireAssessment => "改为须考核", "Require an assessment";
+    DropAssessment => "改为不须考核", "Drop the assessment";
+    AssessmentCol => "考核", "Assessment";
+    Passed => "合格", "Passed";
+    Failed => "不合格", "Failed";
+    NotAssessed => "未考核", "Not assessed";
+    RecordAssessment => "录入考核", "Record assessment";
+    ChooseResultOption => "请选择", "Choose";
+    ChooseResult => "请选择考核结果：合格或不合格", "Choose the result: passed or failed";
+    Score => "成绩(0–100，可不填)", "Score (0–100, optional)";
+    AssessmentDate => "考核日期", "Assessment date";
+    BadAssessmentDate => "请填写考核日期", "Enter the assessment date";
+    StatusEnrolled => "在读", "Enrolled";
+    StatusExempted => "免训", "Exempted";
+    Exempt => "免训", "Exempt";
+    Withdraw => "退学", "Withdraw";
+    Reinstate => "恢复在读", "Reinstate";
+    StatusReason => "原因", "Reason";
+    ConfirmWithdraw => "退学(取消报名)后，该学员不再出现在签到名单、结业名单和结业率中；可再次报名恢复。", "Once withdrawn, the trainee leaves the door list, the completion list and the rates; enrolling again brings them back.";
+    ConfirmWithdrawButton => "确认退学", "Confirm withdrawal";
+    ConfirmExempt => "免训学员单独列出，不计入结业率，也不发结业证书。", "Exempted trainees are listed apart, not counted in the rates and get no certificate.";
+    ConfirmExemptButton => "确认免训", "Confirm exemption";
+    ConfirmReinstate => "恢复在读后，按已有考勤和考核重新计算结业情况。", "Reinstated, the trainee's completion is computed from their attendance and assessment again.";
+    ConfirmReinstateButton => "确认恢复", "Confirm";
+    Cancel => "取消", "Cancel";
+    WithdrawnHeading => "已退学学员", "Withdrawn trainees";
+    ExemptedApart => "免训", "exempted";
 }

@@ -135,6 +135,11 @@ pub enum Action {
     // ── allowances: actions ──
     /// 登记资格档案 — certificates, registrations, hours, posts, bank cards, adjustments.
     EditQualifications,
+    /// 暂停发放 — record an annual assessment failed, a sanction or unpaid leave, and cancel a
+    /// wrongly recorded one. A decision about a worker's pay taken above the village: by the
+    /// township desk that reviews the roster and by the district, not by the village official
+    /// whose own colleagues (or self) it concerns (domain-spec §3.3, §6.2).
+    RecordSuspension,
     /// 设定发放标准 — district rate tables.
     SetAllowanceRates,
     /// A step of a roster's approval (`allowance::roster::may_take`).
@@ -176,6 +181,9 @@ impl Action {
             EventBody::VerdictsIssued(_) => Some(Action::IssueVerdicts),
 
             // ── allowances ──
+            EventBody::QualificationRecorded(fact) if fact.is_suspension() => {
+                Some(Action::RecordSuspension)
+            }
             EventBody::QualificationRecorded(_) => Some(Action::EditQualifications),
             EventBody::AllowanceRatesSet(_) => Some(Action::SetAllowanceRates),
             EventBody::RosterDrafted(_) => Some(Action::Roster(
@@ -301,6 +309,7 @@ pub fn permits(role: Role, action: Action) -> bool {
         Action::EditQualifications => {
             matches!(role, VillageOfficial | TownshipReviewer | DistrictAdmin)
         }
+        Action::RecordSuspension => matches!(role, TownshipReviewer | DistrictAdmin),
         Action::SetAllowanceRates => role == DistrictAdmin,
         Action::Roster(step) => crate::allowance::roster::may_take(role, step),
         Action::RecordEvent(EntityKind::Qualification) => permits(role, Action::EditQualifications),

@@ -175,7 +175,9 @@ pub fn apply(state: &mut Option<EntityState>, ev: &Event) -> Applied {
         | EventBody::TraineesEnrolled(_)
         | EventBody::AttendanceMarked(_)
         | EventBody::AttendanceUndone(_)
-        | EventBody::CertificatesIssued(_) => crate::training::events::fold_into(doc, &ev.body),
+        | EventBody::CertificatesIssued(_)
+        | EventBody::AssessmentRecorded(_)
+        | EventBody::EnrollmentChanged(_) => crate::training::events::fold_into(doc, &ev.body),
         EventBody::Note { .. } | EventBody::Unknown(_) => unreachable!("no entity kind"),
     }
     s.unit = ev.unit.clone();

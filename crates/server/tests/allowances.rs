@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use common::{Client, Db, Device, Harness, statuses};
-use cunju_domain::allowance::entitlement::Registration;
+use cunju_domain::allowance::entitlement::{AssessmentGrade, Registration};
 use cunju_domain::allowance::level::Level;
 use cunju_domain::allowance::period::{Period, YearMonth};
 use cunju_domain::allowance::rates::Proration;
@@ -28,6 +28,7 @@ use serde_json::Value;
 on_both_databases!(
     allowance_records_sync_within_scope_by_permitted_roles_only,
     seeded_demo_records_give_a_roster_with_real_rows,
+    suspensions_are_recorded_by_the_township_desk_and_the_district_only,
 );
 
 fn write(device: &mut Device, unit: &str, entity: &str, body: EventBody) -> Event {
@@ -281,4 +282,125 @@ async fn seeded_demo_records_give_a_roster_with_real_rows(db: Db) {
         WarningKind::ContinuingEducationShort { .. }
     )));
     assert!(has(|k| matches!(k, WarningKind::MissingBankCard)));
+}
+
+/// Suspensions (domain-spec §3.3 stops 4 and 5) are decisions above the village: the township
+/// desk (reviewer) and the district admin record and cancel them; a village official — who
+/// records the worker's other facts — and a township supervisor may not; everyone who reads the
+/// file receives them, and the fold applies the cancellation.
+async fn suspensions_are_recorded_by_the_township_desk_and_the_district_only(db: Db) {
+    let h = Harness::start(db).await;
+    h.demo_units().await;
+    let village = h.user("village", "village_official", "5099001001").await;
+    let supervisor = h.user("supervisor", "township_supervisor", "5099001").await;
+    let reviewer = h.user("reviewer", "township_reviewer", "5099001").await;
+    let admin = h.user("admin", "district_admin", "5099").await;
+    let file = "qualification:w1";
+    let sanction = EventBody::QualificationRecorded(QualificationFact::Sanctioned {
+        on: d(2025, 3, 10),
+        reference: "纪发〔2025〕3号".into(),
+    });
+
+    let mut dv = Device::new("village", &village.profile);
+    let appointed = write(
+        &mut dv,
+        "5099001001",
+        file,
+        EventBody::QualificationRecorded(QualificationFact::Approved { on: d(2024, 1, 1) }),
+    );
+    let by_village = write(&mut dv, "5099001001", file, sanction.clone());
+    assert_eq!(
+        statuses(&village.push(&[appointed, by_village]).await),
+        ["accepted", "rejected:not_permitted"],
+        "a village official records the file's facts but not a sanction"
+    );
+
+    let mut ds = Device::new("supervisor", &supervisor.profile);
+    let by_supervisor = write(&mut ds, "5099001001", file, sanction.clone());
+    assert_eq!(
+        statuses(&supervisor.push(&[by_supervisor]).await),
+        ["rejected:not_permitted"]
+    );
+
+    let mut dr = Device::new("reviewer", &reviewer.profile);
+    let recorded = write(&mut dr, "5099001001", file, sanction.clone());
+    let elsewhere = write(&mut dr, "5099002001", "qualification:w2", sanction);
+    let bad_leave = write(
+        &mut dr,
+        "5099001001",
+        file,
+        EventBody::QualificationRecorded(QualificationFact::UnpaidLeave {
+            from: d(2025, 5, 1),
+            to: d(2025, 4, 1),
+            reference: "请假审批表".into(),
+        }),
+    );
+    assert_eq!(
+        statuses(
+            &reviewer
+                .push(&[recorded.clone(), elsewhere, bad_leave])
+                .await
+        ),
+        ["accepted", "rejected:out_of_scope", "rejected:invalid_body"]
+    );
+
+    let mut da = Device::new("admin", &admin.profile);
+    let assessment = write(
+        &mut da,
+        "5099001001",
+        file,
+        EventBody::QualificationRecorded(QualificationFact::AssessmentFailed {
+            year: 2024,
+            grade: AssessmentGrade::Incompetent,
+            decided_on: d(2025, 1, 15),
+            reference: "街道考核〔2025〕1号".into(),
+        }),
+    );
+    let cancel = |record| {
+        EventBody::QualificationRecorded(QualificationFact::SuspensionCancelled {
+            record,
+            reason: "处分对象有误".into(),
+        })
+    };
+    let cancelled = write(&mut da, "5099001001", file, cancel(recorded.id));
+    assert_eq!(
+        statuses(&admin.push(&[assessment, cancelled]).await),
+        ["accepted", "accepted"]
+    );
+    let mut dv2 = Device::new("village2", &village.profile);
+    let cancel_by_village = write(&mut dv2, "5099001001", file, cancel(recorded.id));
+    assert_eq!(
+        statuses(&village.push(&[cancel_by_village]).await),
+        ["rejected:not_permitted"]
+    );
+
+    // The village official receives the file as recorded: the sanction cancelled, the failed
+    // assessment in force.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let file_state = loop {
+        let states = states_of(&village.pull_all().await);
+        let state = states.get(&file.parse().unwrap()).cloned();
+        if state.as_ref().is_some_and(|s| s.events >= 4) || std::time::Instant::now() > deadline {
+            break state.expect("the file reaches the village");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let folded: records::QualificationFile = view(&file_state).unwrap();
+    let mut recorded_kinds: Vec<(String, bool)> = folded
+        .qualification
+        .suspension_records
+        .iter()
+        .map(|r| (r.describe_zh(), r.cancelled.is_some()))
+        .collect();
+    recorded_kinds.sort();
+    assert_eq!(
+        recorded_kinds,
+        [
+            (
+                "2024年度考核不称职（认定日期2025-01-15）".to_string(),
+                false
+            ),
+            ("2025-03-10受处分".to_string(), true),
+        ]
+    );
 }

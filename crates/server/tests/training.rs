@@ -15,6 +15,7 @@ use cunju_domain::training::events::{
     AttendanceMarked, ClassDoc, ClassFile, ClassRecorded, SessionDoc, SessionScheduled, Trainee,
     TraineesEnrolled, class_doc, session_doc,
 };
+use cunju_domain::training::report::Tally;
 use cunju_domain::training::{
     AssessmentRequirement, CompletionRules, HoursRules, Presence, SignInMethod, Slot, StudyHours,
     TargetGroup, Topic, Venue,
@@ -256,14 +257,15 @@ async fn training_records_reach_trainers_admins_and_township_staff_in_scope_only
 async fn seed_demo_records_a_class_of_200_for_the_demo_trainer(db: Db) {
     let h = Harness::start(db).await;
     seed::seed_demo(&h.store).await.unwrap();
-    // Idempotent: a second run adds no second class.
+    // Idempotent: a second run adds no more classes than the first (the door class and the
+    // assessment-required one).
     seed::seed_demo(&h.store).await.unwrap();
     assert_eq!(
         h.store
             .count_events_of_kind("training_class_recorded", "5099", None)
             .await
             .unwrap(),
-        1
+        2
     );
     let trainer = h.client("demo-trainer", seed::DEMO_PASSWORD).await;
     let events: Vec<Event> = trainer
@@ -279,19 +281,39 @@ async fn seed_demo_records_a_class_of_200_for_the_demo_trainer(db: Db) {
         })
         .collect();
     let all = fold_all(&events);
-    let (id, state) = all
-        .iter()
-        .find(|(_, s)| s.kind == EntityKind::TrainingClass)
-        .expect("the demo class");
-    let doc = class_doc(&state.doc);
     let sessions: Vec<(EntityId, SessionDoc)> = all
         .values()
         .filter(|s| s.kind == EntityKind::TrainingSession)
         .map(|s| (s.id.clone(), session_doc(&s.doc)))
         .collect();
-    let file = ClassFile::new(id, &doc, &sessions).unwrap();
+    let mut files: Vec<ClassFile> = all
+        .iter()
+        .filter(|(_, s)| s.kind == EntityKind::TrainingClass)
+        .filter_map(|(id, s)| ClassFile::new(id, &class_doc(&s.doc), &sessions))
+        .collect();
+    files.sort_by_key(|f| f.class.seq);
+    let [file, assessed] = &files[..] else {
+        panic!("two demo classes, got {}", files.len());
+    };
     assert_eq!(file.owner, trainer.profile.user);
     assert_eq!(file.trainees.len(), DEMO_TRAINEES);
     assert_eq!(file.sessions.len(), 2);
     assert_eq!(file.planned(), StudyHours::hours(8));
+    assert_eq!(file.class.assessment, AssessmentRequirement::NotRequired);
+
+    // The assessment-required class: 10 enrolled, one withdrawn, one exempted; of the eight
+    // expected to complete, the six who passed do.
+    assert_eq!(assessed.class.assessment, AssessmentRequirement::MustPass);
+    assert_eq!(assessed.trainees.len(), 9);
+    assert_eq!(assessed.withdrawn.len(), 1);
+    assert_eq!(assessed.exempted.len(), 1);
+    let done = assessed.completions(&HoursRules::default(), &CompletionRules::default());
+    assert_eq!(
+        Tally::of(&done),
+        Tally {
+            expected: 8,
+            completed: 6,
+            exempted: 1
+        }
+    );
 }

@@ -7,4 +7,5 @@ pub mod index;
 pub mod rates;
 pub mod roster;
 pub mod roster_new;
+pub mod suspensions;
 pub mod worker;

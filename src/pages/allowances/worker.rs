@@ -1,7 +1,8 @@
 //! `/allowances/workers/:id` — a worker's qualification card (资格档案): level, certificates,
 //! registrations with their validity and the continuing-education hours of each registration
 //! period, posts, approval, bank card and adjustments; a form to record each of these facts (an
-//! event per fact); and the month-by-month entitlement trace the domain computes.
+//! event per fact); the suspensions (暂停发放, `suspensions`); and the month-by-month entitlement
+//! trace the domain computes.
 
 use chrono::NaiveDate;
 use cunju_domain::allowance::entitlement::{Adjustment, AdjustmentKind, Factor, LeaveReason, Post};
@@ -25,6 +26,7 @@ use leptos_router::hooks::use_params_map;
 use serde_json::Value;
 
 use super::data;
+use super::suspensions::Suspensions;
 use crate::components::require_login::RequireLogin;
 use crate::i18n::allowances::AllowanceMsg as AM;
 use crate::i18n::{Msg, use_i18n};
@@ -85,6 +87,8 @@ fn Card(profile: Profile) -> impl IntoView {
         }
     });
     let may_edit = authz::permits(profile.role, Action::EditQualifications);
+    let may_suspend = authz::permits(profile.role, Action::RecordSuspension);
+    let suspension_message = RwSignal::new(None::<Result<(), String>>);
     view! {
         <Suspense fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
             {move || loaded.get().map(|result| match result {
@@ -94,9 +98,12 @@ fn Card(profile: Profile) -> impl IntoView {
                     let form = may_edit.then(|| view! {
                         <FactForm profile=profile.clone() person=l.person.clone() file=l.file.clone() rates=l.rates.clone()/>
                     });
+                    let unit = l.file.current_post().map(|t| t.unit.clone()).unwrap_or_else(|| l.person.unit.clone());
+                    let rules = l.rates.policy().rules;
                     view! {
                         <Summary person=l.person.clone() file=l.file.clone()/>
                         <Trace file=l.file.clone() rates=l.rates/>
+                        <Suspensions profile=profile.clone() file=l.file.clone() unit rules may_record=may_suspend message=suspension_message/>
                         {form}
                         {(!may_edit).then(|| view! { <p class="muted">{move || i18n.t(AM::MayNotEdit)}</p> })}
                     }.into_any()

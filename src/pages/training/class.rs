@@ -14,7 +14,9 @@ use cunju_domain::sync::Profile;
 use cunju_domain::training::events::{
     CertificatesIssued, ClassFile, SessionScheduled, Trainee, TraineesEnrolled,
 };
-use cunju_domain::training::report::{attendance_sheet, completion_list, outcome_zh, slot_zh};
+use cunju_domain::training::report::{
+    Tally, attendance_sheet, completion_list, outcome_zh, slot_zh,
+};
 use cunju_domain::training::roster::{KnownPerson, plan_roster_import};
 use cunju_domain::training::{Completion, Slot, StudyHours, Venue};
 use leptos::prelude::*;
@@ -25,6 +27,7 @@ use wasm_bindgen::JsCast;
 
 use super::class_new::group_msg;
 use super::data;
+use super::trainee_records::TraineeRecords;
 use crate::components::file_io::{decode_text, download_text, read_chosen_file};
 use crate::components::people_index::{PeopleIndex, SearchOutcome, shared_index};
 use crate::components::require_login::RequireLogin;
@@ -60,6 +63,7 @@ pub fn download_csv(filename: &str, book: &Workbook) {
 #[component]
 fn ClassView(profile: Profile) -> impl IntoView {
     let i18n = use_i18n();
+    super::trainee_records::RecordsMessage::provide();
     let sync = use_sync();
     let params = use_params_map();
     let scope = profile.scope.clone();
@@ -114,6 +118,7 @@ fn ClassBody(file: Arc<ClassFile>, profile: Profile) -> impl IntoView {
             {move || i18n.t(group)}" · "{topics.join("、")}</p>
         <Sessions file=file.clone() profile=profile.clone() editable/>
         <Enrolment file=file.clone() profile=profile.clone() editable/>
+        <TraineeRecords file=file.clone() profile=profile.clone() editable/>
         <CompletionList file=file.clone() completions=completions.clone() profile=profile.clone() editable/>
         <Certificates file=file.clone()/>
         <TraineeCodes file=file.clone()/>
@@ -447,7 +452,7 @@ fn CompletionList(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let completed = completions.iter().filter(|c| c.is_completed()).count();
+    let tally = Tally::of(&completions);
     let book = completion_list(&file, &completions);
     let filename = format!("结业名单-{}-{}.csv", file.class.year, file.class.seq);
     let to_issue = file.certificates_to_issue(&completions);
@@ -500,7 +505,8 @@ fn CompletionList(
     };
     view! {
         <section>
-            <h2>{move || i18n.t(T::CompletionHeading)}" "<span data-testid="completed-count">{completed}</span>"/"{completions.len()}</h2>
+            <h2>{move || i18n.t(T::CompletionHeading)}" "<span data-testid="completed-count">{tally.completed}</span>"/"{tally.expected}
+                {(tally.exempted > 0).then(|| view! { " · "{move || i18n.t(T::ExemptedApart)}" "<span data-testid="exempted-count">{tally.exempted}</span> })}</h2>
             <div class="toolbar">
                 <button type="button" class="secondary" data-testid="completion-export" on:click=move |_| download_csv(&filename, &book)>{move || i18n.t(T::ExportCsv)}</button>
                 {editable.then(|| view! { <button type="button" data-testid="issue-certificates" on:click=issue.clone()>{move || i18n.t(T::IssueCertificates)}</button> })}

@@ -77,7 +77,7 @@ fn Classes(profile: Profile) -> impl IntoView {
                                         <div class="record-main"><strong>{c.name.clone()}</strong>
                                             <span class="muted">{format!("{} · {}年第{}期", c.organiser, c.year, c.seq)}</span></div>
                                         <div class="record-sub muted">
-                                            <span>{move || i18n.t(T::Trainees)}" "{doc.trainees.len()}</span>
+                                            <span>{move || i18n.t(T::Trainees)}" "{doc.active_trainees().count()}</span>
                                             <span>{move || i18n.t(T::Sessions)}" "{n_sessions}</span>
                                             {plan.map(|p| view! { <span>{p}</span> })}
                                         </div>

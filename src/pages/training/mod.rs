@@ -9,3 +9,4 @@ pub mod dashboard;
 pub mod data;
 pub mod index;
 pub mod qr;
+pub mod trainee_records;

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::level::Level;
 use super::period::{Period, YearMonth};
 use super::rates::{PaymentType, Proration, RateSchedule};
-use crate::ids::{EntityId, UnitId};
+use crate::ids::{EntityId, EventId, UnitId};
 use crate::money::{Fen, MoneyError};
 use crate::training::hours::StudyHours;
 
@@ -80,6 +80,7 @@ impl EntitlementRules {
             from: next_year.max(YearMonth::after(decided_on)),
             to: YearMonth::new(year + 1, 12).expect("a representable year"),
             reference: reference.into(),
+            detail: None,
         }
     }
 
@@ -93,6 +94,7 @@ impl EntitlementRules {
             from,
             to,
             reference: reference.into(),
+            detail: None,
         }
     }
 
@@ -105,14 +107,51 @@ impl EntitlementRules {
         last: NaiveDate,
         reference: &str,
     ) -> Option<Suspension> {
-        let days = (last - first).num_days() + 1;
+        let days = days_between(first, last);
         let (from, to) = (YearMonth::after(first), YearMonth::of(last));
         (days > i64::from(self.unpaid_leave_max_days) && from <= to).then(|| Suspension {
             kind: SuspensionKind::UnpaidLeave,
             from,
             to,
             reference: reference.into(),
+            detail: None,
         })
+    }
+
+    /// The months a recorded suspension takes away under these rules, with the reason the
+    /// trace shows; `None` when it suspends nothing (cancelled, or leave not long enough).
+    pub fn suspension(&self, record: &SuspensionRecord) -> Option<Suspension> {
+        if record.cancelled.is_some() {
+            return None;
+        }
+        let reference = record.reference.as_str();
+        let (mut s, detail) = match record.cause {
+            SuspensionCause::AssessmentFailed {
+                year,
+                grade,
+                decided_on,
+            } => (
+                self.assessment_failed(year, decided_on, reference),
+                format!("{year}年度考核{}，暂停发放", grade.label_zh()),
+            ),
+            SuspensionCause::Sanction { on } => (
+                self.sanctioned(on, reference),
+                format!(
+                    "{on}受处分，暂停发放{}个月",
+                    self.sanction_suspension_months.max(1)
+                ),
+            ),
+            SuspensionCause::UnpaidLeave { from, to } => (
+                self.unpaid_leave(from, to, reference)?,
+                format!(
+                    "无薪休假{from}至{to}共{}天（超过{}天），暂停发放",
+                    days_between(from, to),
+                    self.unpaid_leave_max_days
+                ),
+            ),
+        };
+        s.detail = Some(detail);
+        Some(s)
     }
 }
 
@@ -301,6 +340,112 @@ pub struct Suspension {
     pub to: YearMonth,
     /// The decision it rests on (文号 or record id).
     pub reference: String,
+    /// What the trace says instead of the kind's label (the year, date or days it rests on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Suspension {
+    pub fn covers(&self, month: YearMonth) -> bool {
+        self.from <= month && month <= self.to
+    }
+
+    /// The reason a suspended month shows in the trace.
+    pub fn reason_zh(&self) -> String {
+        format!(
+            "{}（{}）",
+            self.detail.as_deref().unwrap_or(self.kind.label_zh()),
+            self.reference
+        )
+    }
+}
+
+/// 年度考核结果 that suspends the allowance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentGrade {
+    /// 不合格
+    Unqualified,
+    /// 不称职
+    Incompetent,
+}
+
+impl AssessmentGrade {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AssessmentGrade::Unqualified => "不合格",
+            AssessmentGrade::Incompetent => "不称职",
+        }
+    }
+}
+
+/// What a recorded suspension rests on; the months follow from the rules in force
+/// (`EntitlementRules::suspension`), so a district changing them changes every record alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "cause", rename_all = "snake_case")]
+pub enum SuspensionCause {
+    /// 年度考核不合格/不称职 for `year`, decided on `decided_on`.
+    AssessmentFailed {
+        year: i32,
+        grade: AssessmentGrade,
+        decided_on: NaiveDate,
+    },
+    /// 受处分 on `on`.
+    Sanction { on: NaiveDate },
+    /// 无薪休假 from `from` to `to` (both days included).
+    UnpaidLeave { from: NaiveDate, to: NaiveDate },
+}
+
+/// A suspension as recorded in the qualification file (one event each), and whether it was
+/// cancelled as wrongly recorded (撤销误录, with the reason). A cancelled record suspends nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspensionRecord {
+    /// The event that recorded it (what a cancellation names).
+    pub id: EventId,
+    pub cause: SuspensionCause,
+    pub reference: String,
+    pub cancelled: Option<String>,
+}
+
+impl SuspensionRecord {
+    pub fn kind(&self) -> SuspensionKind {
+        match self.cause {
+            SuspensionCause::AssessmentFailed { .. } => SuspensionKind::AssessmentFailed,
+            SuspensionCause::Sanction { .. } => SuspensionKind::Sanction,
+            SuspensionCause::UnpaidLeave { .. } => SuspensionKind::UnpaidLeave,
+        }
+    }
+
+    /// What was recorded, in a line: 2024年度考核不称职（认定日期2025-01-20）.
+    pub fn describe_zh(&self) -> String {
+        match self.cause {
+            SuspensionCause::AssessmentFailed {
+                year,
+                grade,
+                decided_on,
+            } => format!("{year}年度考核{}（认定日期{decided_on}）", grade.label_zh()),
+            SuspensionCause::Sanction { on } => format!("{on}受处分"),
+            SuspensionCause::UnpaidLeave { from, to } => {
+                format!("无薪休假{from}至{to}（{}天）", days_between(from, to))
+            }
+        }
+    }
+
+    /// Its effect under `rules`: the months suspended, or why it suspends nothing.
+    pub fn effect_zh(&self, rules: &EntitlementRules) -> String {
+        if let Some(reason) = &self.cancelled {
+            return format!("已撤销：{reason}");
+        }
+        match rules.suspension(self) {
+            Some(s) if s.from == s.to => format!("暂停发放{}", s.from),
+            Some(s) => format!("暂停发放{}至{}", s.from, s.to),
+            None => format!("未超过{}天，不暂停发放", rules.unpaid_leave_max_days),
+        }
+    }
+}
+
+fn days_between(first: NaiveDate, last: NaiveDate) -> i64 {
+    (last - first).num_days() + 1
 }
 
 /// 补发 or 扣回.
@@ -356,7 +501,11 @@ pub struct Qualification {
     pub posts: Vec<PostTerm>,
     /// Date the allowance application was approved (审批).
     pub approved_on: Option<NaiveDate>,
+    /// Suspensions given as months (tests, imports); recorded ones are `suspension_records`.
     pub suspensions: Vec<Suspension>,
+    /// Suspensions as recorded (考核、处分、无薪休假), turned into months by the rules.
+    #[serde(default)]
+    pub suspension_records: Vec<SuspensionRecord>,
     pub adjustments: Vec<Adjustment>,
 }
 
@@ -370,6 +519,7 @@ impl Qualification {
             posts: vec![],
             approved_on: None,
             suspensions: vec![],
+            suspension_records: vec![],
             adjustments: vec![],
         }
     }
@@ -664,6 +814,20 @@ impl AllowancePolicy {
         })
     }
 
+    /// Every suspension of the person under these rules: those given as months and those
+    /// recorded (not cancelled, long enough to count).
+    pub fn suspensions(&self, q: &Qualification) -> Vec<Suspension> {
+        q.suspensions
+            .iter()
+            .cloned()
+            .chain(
+                q.suspension_records
+                    .iter()
+                    .filter_map(|r| self.rules.suspension(r)),
+            )
+            .collect()
+    }
+
     /// Every month from the person's first record to `until`. One-off awards need the whole
     /// history: they are paid in the first entitled month at their level only.
     pub fn history(
@@ -679,8 +843,9 @@ impl AllowancePolicy {
         if first > until {
             return Ok(lines);
         }
+        let suspensions = self.suspensions(q);
         for month in Period::new(first, until).expect("ordered").months() {
-            lines.push(self.month_line(q, month, &mut one_offs_paid)?);
+            lines.push(self.month_line(q, month, &suspensions, &mut one_offs_paid)?);
         }
         Ok(lines)
     }
@@ -689,6 +854,7 @@ impl AllowancePolicy {
         &self,
         q: &Qualification,
         month: YearMonth,
+        suspensions: &[Suspension],
         one_offs_paid: &mut BTreeSet<Level>,
     ) -> Result<MonthLine, AllowanceError> {
         let rules = &self.rules;
@@ -710,15 +876,8 @@ impl AllowancePolicy {
             reason_zh,
         };
 
-        if let Some(s) = q
-            .suspensions
-            .iter()
-            .find(|s| s.from <= month && month <= s.to)
-        {
-            return Ok(zero(
-                level,
-                format!("{}（{}）", s.kind.label_zh(), s.reference),
-            ));
+        if let Some(s) = suspensions.iter().find(|s| s.covers(month)) {
+            return Ok(zero(level, s.reason_zh()));
         }
         let factor = match rules.proration {
             Proration::FirstDay => match days[0] {
@@ -1248,6 +1407,187 @@ pub(crate) mod tests {
             .unpaid_leave(d(2024, 3, 10), d(2024, 6, 30), "假")
             .unwrap();
         assert_eq!((s.from, s.to), (ym("2024-04"), ym("2024-06")));
+    }
+
+    fn record(n: u128, cause: SuspensionCause) -> SuspensionRecord {
+        SuspensionRecord {
+            id: EventId(n),
+            cause,
+            reference: format!("文号{n}"),
+            cancelled: None,
+        }
+    }
+
+    /// A 社会工作师 paid 300 a month from 2023 on, registered through 2027, with `records`.
+    fn suspended(records: Vec<SuspensionRecord>) -> Qualification {
+        let mut q = worker("p1");
+        qualify(&mut q, Level::SwIntermediate, d(2023, 1, 1));
+        q.registrations
+            .push(q.registrations[0].renewal(d(2025, 11, 1), 3));
+        q.suspension_records = records;
+        q
+    }
+
+    fn reason(p: &AllowancePolicy, q: &Qualification, month: &str) -> String {
+        p.trace(q, period(month, month)).unwrap().months[0]
+            .reason_zh
+            .clone()
+    }
+
+    #[test]
+    fn a_recorded_sanction_suspends_twelve_months_from_the_month_after_with_its_reason() {
+        let p = policy(Proration::FirstDay);
+        let q = suspended(vec![record(
+            1,
+            SuspensionCause::Sanction { on: d(2024, 6, 10) },
+        )]);
+        let months = amounts(&p, &q, "2024-06", "2025-07");
+        assert_eq!(
+            months[0], "300.00",
+            "June 2024: the month of the sanction is paid"
+        );
+        assert_eq!(months[1..13], ["0.00"; 12], "July 2024 to June 2025");
+        assert_eq!(months[13], "300.00", "July 2025: paid again");
+        assert_eq!(
+            reason(&p, &q, "2024-07"),
+            "2024-06-10受处分，暂停发放12个月（文号1）"
+        );
+        let line = &p.trace(&q, period("2024-07", "2024-07")).unwrap().months[0];
+        assert_eq!(
+            line.level,
+            Some(Level::SwIntermediate),
+            "the level stays shown"
+        );
+        // A sanction on the last day of a month or the first of the next.
+        for (on, first, last) in [
+            (d(2024, 6, 30), "2024-07", "2025-06"),
+            (d(2024, 7, 1), "2024-08", "2025-07"),
+        ] {
+            let s = p
+                .rules
+                .suspension(&record(2, SuspensionCause::Sanction { on }))
+                .unwrap();
+            assert_eq!((s.from, s.to), (ym(first), ym(last)), "{on}");
+        }
+        // A district that suspends for 6 months instead.
+        let mut six = policy(Proration::FirstDay);
+        six.rules.sanction_suspension_months = 6;
+        assert_eq!(amounts(&six, &q, "2024-12", "2025-01"), ["0.00", "300.00"]);
+        assert_eq!(
+            reason(&six, &q, "2024-12"),
+            "2024-06-10受处分，暂停发放6个月（文号1）"
+        );
+    }
+
+    #[test]
+    fn a_recorded_failed_assessment_suspends_the_following_calendar_year() {
+        let p = policy(Proration::FirstDay);
+        // Decided in December of the year assessed: the whole following year.
+        let q = suspended(vec![record(
+            1,
+            SuspensionCause::AssessmentFailed {
+                year: 2024,
+                grade: AssessmentGrade::Incompetent,
+                decided_on: d(2024, 12, 20),
+            },
+        )]);
+        let months = amounts(&p, &q, "2024-12", "2026-01");
+        assert_eq!(months[0], "300.00");
+        assert_eq!(months[1..13], ["0.00"; 12], "2025-01 to 2025-12");
+        assert_eq!(months[13], "300.00");
+        assert_eq!(
+            reason(&p, &q, "2025-01"),
+            "2024年度考核不称职，暂停发放（文号1）"
+        );
+        // Decided late (March of the following year): from the month after the decision only,
+        // and still only to the end of that year.
+        let late = suspended(vec![record(
+            2,
+            SuspensionCause::AssessmentFailed {
+                year: 2024,
+                grade: AssessmentGrade::Unqualified,
+                decided_on: d(2025, 3, 5),
+            },
+        )]);
+        assert_eq!(amounts(&p, &late, "2025-03", "2025-04"), ["300.00", "0.00"]);
+        assert_eq!(amounts(&p, &late, "2026-01", "2026-01"), ["300.00"]);
+        assert_eq!(
+            reason(&p, &late, "2025-04"),
+            "2024年度考核不合格，暂停发放（文号2）"
+        );
+    }
+
+    #[test]
+    fn recorded_unpaid_leave_suspends_only_beyond_thirty_days() {
+        let p = policy(Proration::FirstDay);
+        // Exactly 30 days (10 March to 8 April): nothing is suspended.
+        let thirty = suspended(vec![record(
+            1,
+            SuspensionCause::UnpaidLeave {
+                from: d(2024, 3, 10),
+                to: d(2024, 4, 8),
+            },
+        )]);
+        assert_eq!(amounts(&p, &thirty, "2024-03", "2024-05"), ["300.00"; 3]);
+        assert_eq!(p.suspensions(&thirty), []);
+        assert_eq!(
+            thirty.suspension_records[0].effect_zh(&p.rules),
+            "未超过30天，不暂停发放"
+        );
+        // 31 days (10 March to 9 April): April, the month after it began through the month
+        // it ended.
+        let long = suspended(vec![record(
+            2,
+            SuspensionCause::UnpaidLeave {
+                from: d(2024, 3, 10),
+                to: d(2024, 4, 9),
+            },
+        )]);
+        assert_eq!(
+            amounts(&p, &long, "2024-03", "2024-05"),
+            ["300.00", "0.00", "300.00"]
+        );
+        assert_eq!(
+            reason(&p, &long, "2024-04"),
+            "无薪休假2024-03-10至2024-04-09共31天（超过30天），暂停发放（文号2）"
+        );
+        assert_eq!(
+            long.suspension_records[0].effect_zh(&p.rules),
+            "暂停发放2024-04"
+        );
+        assert_eq!(
+            long.suspension_records[0].describe_zh(),
+            "无薪休假2024-03-10至2024-04-09（31天）"
+        );
+        // Three months and more: from the month after it began through the month it ended.
+        let longer = suspended(vec![record(
+            3,
+            SuspensionCause::UnpaidLeave {
+                from: d(2024, 3, 10),
+                to: d(2024, 6, 30),
+            },
+        )]);
+        assert_eq!(
+            amounts(&p, &longer, "2024-03", "2024-07"),
+            ["300.00", "0.00", "0.00", "0.00", "300.00"]
+        );
+        assert_eq!(
+            longer.suspension_records[0].effect_zh(&p.rules),
+            "暂停发放2024-04至2024-06"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_record_suspends_nothing() {
+        let p = policy(Proration::FirstDay);
+        let mut sanction = record(1, SuspensionCause::Sanction { on: d(2024, 6, 10) });
+        sanction.cancelled = Some("误录：处分对象不是本人".into());
+        let q = suspended(vec![sanction]);
+        assert_eq!(amounts(&p, &q, "2024-07", "2024-08"), ["300.00"; 2]);
+        assert_eq!(
+            q.suspension_records[0].effect_zh(&p.rules),
+            "已撤销：误录：处分对象不是本人"
+        );
     }
 
     #[test]

@@ -13,9 +13,10 @@ pub mod roster;
 pub mod sheet;
 
 pub use entitlement::{
-    Adjustment, AdjustmentKind, AllowanceError, AllowancePolicy, Certificate, ContinuingEducation,
-    EntitlementRules, Factor, LeaveReason, MonthLine, Post, PostTerm, Qualification, Registration,
-    Suspension, SuspensionKind, Trace,
+    Adjustment, AdjustmentKind, AllowanceError, AllowancePolicy, AssessmentGrade, Certificate,
+    ContinuingEducation, EntitlementRules, Factor, LeaveReason, MonthLine, Post, PostTerm,
+    Qualification, Registration, Suspension, SuspensionCause, SuspensionKind, SuspensionRecord,
+    Trace,
 };
 pub use level::Level;
 pub use period::{Period, YearMonth};

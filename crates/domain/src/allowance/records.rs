@@ -6,13 +6,13 @@
 //! (unit: the district) and `roster:<id>` (unit: the community or township paid). Each view is kept
 //! as the JSON document of its `EntityState`, folded in canonical order like every projection.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::entitlement::{
-    Adjustment, AllowanceError, AllowancePolicy, EntitlementRules, LeaveReason, Post, PostTerm,
-    Qualification, Registration,
+    Adjustment, AllowanceError, AllowancePolicy, AssessmentGrade, EntitlementRules, LeaveReason,
+    Post, PostTerm, Qualification, Registration, SuspensionCause, SuspensionRecord,
 };
 use super::level::Level;
 use super::period::{Period, YearMonth};
@@ -22,7 +22,7 @@ use super::roster::{
 };
 use crate::directory::person::IdNumber;
 use crate::event::{Event, EventBody, Sex};
-use crate::ids::{EntityId, UnitId};
+use crate::ids::{EntityId, EventId, UnitId};
 use crate::money::Fen;
 use crate::training::hours::StudyHours;
 
@@ -109,6 +109,25 @@ pub enum QualificationFact {
     },
     /// 补发 / 扣回 with its reason.
     Adjustment { adjustment: Adjustment },
+    /// 年度考核不合格/不称职 for `year` — no pay the following year (domain-spec §3.3 stop 4).
+    AssessmentFailed {
+        year: i32,
+        grade: AssessmentGrade,
+        decided_on: NaiveDate,
+        reference: String,
+    },
+    /// 受处分 on `on` — no pay for the rules' months (12) from the month after (§3.3 stop 4).
+    Sanctioned { on: NaiveDate, reference: String },
+    /// 无薪休假 from `from` to `to` (both included) — longer than the rules' days (30): no pay
+    /// from the month after it began through the month it ends (§3.3 stop 5).
+    UnpaidLeave {
+        from: NaiveDate,
+        to: NaiveDate,
+        reference: String,
+    },
+    /// 撤销误录 — the suspension recorded by event `record` was wrong and suspends nothing.
+    /// Months already paid on an approved roster come back as 补发 on the next one.
+    SuspensionCancelled { record: EventId, reason: String },
 }
 
 /// A district's rate table and pro-rating rule (`allowance_rates_set`). A table with the version
@@ -166,6 +185,16 @@ pub enum RecordError {
     BadRates,
     #[error("the period ends before it starts")]
     BadPeriod,
+    #[error("unpaid leave must end on or after the day it starts")]
+    LeaveEndsBeforeStart,
+    #[error("the assessment year {0} is out of range")]
+    BadAssessmentYear(i32),
+    #[error("an assessment result cannot be decided before its year begins")]
+    DecidedBeforeYear,
+    #[error("no suspension was recorded by that event in this file")]
+    NoSuchSuspension,
+    #[error("that suspension is already cancelled")]
+    AlreadyCancelled,
 }
 
 impl RecordError {
@@ -178,6 +207,13 @@ impl RecordError {
             RecordError::BadBankCard => "银行卡/社保卡号应为12至19位数字".into(),
             RecordError::BadRates => "发放标准至少包含一个等级，每个等级一次，金额大于0".into(),
             RecordError::BadPeriod => "发放期间的结束月份不能早于开始月份".into(),
+            RecordError::LeaveEndsBeforeStart => "无薪休假的结束日期不能早于开始日期".into(),
+            RecordError::BadAssessmentYear(year) => {
+                format!("考核年度{year}不正确，请填写如2025的年份")
+            }
+            RecordError::DecidedBeforeYear => "考核结果的认定日期不能早于考核年度".into(),
+            RecordError::NoSuchSuspension => "没有找到这条暂停发放记录".into(),
+            RecordError::AlreadyCancelled => "这条暂停发放记录已经撤销".into(),
         }
     }
 }
@@ -246,11 +282,49 @@ impl QualificationFact {
                 }
                 Ok(())
             }
+            QualificationFact::AssessmentFailed {
+                year,
+                decided_on,
+                reference,
+                ..
+            } => {
+                if !(2000..=2100).contains(year) {
+                    return Err(RecordError::BadAssessmentYear(*year));
+                }
+                if decided_on.year() < *year {
+                    return Err(RecordError::DecidedBeforeYear);
+                }
+                non_empty("reference", reference)
+            }
+            QualificationFact::Sanctioned { reference, .. } => non_empty("reference", reference),
+            QualificationFact::UnpaidLeave {
+                from,
+                to,
+                reference,
+            } => {
+                if to < from {
+                    return Err(RecordError::LeaveEndsBeforeStart);
+                }
+                non_empty("reference", reference)
+            }
+            QualificationFact::SuspensionCancelled { reason, .. } => non_empty("reason", reason),
             QualificationFact::CertificateRevoked { .. }
             | QualificationFact::Appointed { .. }
             | QualificationFact::Left { .. }
             | QualificationFact::Approved { .. } => Ok(()),
         }
+    }
+
+    /// A suspension or its cancellation: recorded by the township desk or the district
+    /// (`authz::Action::RecordSuspension`), not by the village the worker serves in.
+    pub fn is_suspension(&self) -> bool {
+        matches!(
+            self,
+            QualificationFact::AssessmentFailed { .. }
+                | QualificationFact::Sanctioned { .. }
+                | QualificationFact::UnpaidLeave { .. }
+                | QualificationFact::SuspensionCancelled { .. }
+        )
     }
 }
 
@@ -323,8 +397,17 @@ impl QualificationFile {
         }
     }
 
-    pub fn apply(&mut self, fact: &QualificationFact) {
+    /// Folds one fact, recorded by event `recorded_by` (the id a cancellation names).
+    pub fn apply(&mut self, recorded_by: EventId, fact: &QualificationFact) {
         let q = &mut self.qualification;
+        let suspend = |q: &mut Qualification, cause: SuspensionCause, reference: String| {
+            q.suspension_records.push(SuspensionRecord {
+                id: recorded_by,
+                cause,
+                reference,
+                cancelled: None,
+            })
+        };
         match fact.clone() {
             QualificationFact::Certificate {
                 level,
@@ -376,7 +459,60 @@ impl QualificationFile {
                 self.bank_card = card;
                 self.payment = payment;
             }
+            QualificationFact::AssessmentFailed {
+                year,
+                grade,
+                decided_on,
+                reference,
+            } => suspend(
+                q,
+                SuspensionCause::AssessmentFailed {
+                    year,
+                    grade,
+                    decided_on,
+                },
+                reference,
+            ),
+            QualificationFact::Sanctioned { on, reference } => {
+                suspend(q, SuspensionCause::Sanction { on }, reference)
+            }
+            QualificationFact::UnpaidLeave {
+                from,
+                to,
+                reference,
+            } => suspend(q, SuspensionCause::UnpaidLeave { from, to }, reference),
+            QualificationFact::SuspensionCancelled { record, reason } => {
+                match self.check_cancel(record) {
+                    Ok(()) => {
+                        let r = self
+                            .qualification
+                            .suspension_records
+                            .iter_mut()
+                            .find(|r| r.id == record)
+                            .expect("checked");
+                        r.cancelled = Some(reason);
+                    }
+                    Err(e) => self
+                        .ignored
+                        .push(format!("撤销暂停发放记录{record}：{}", e.message_zh())),
+                }
+            }
             QualificationFact::Adjustment { adjustment } => q.adjustments.push(adjustment),
+        }
+    }
+
+    /// Whether the suspension recorded by event `record` may be cancelled: it is in this file
+    /// and not cancelled yet.
+    pub fn check_cancel(&self, record: EventId) -> Result<(), RecordError> {
+        match self
+            .qualification
+            .suspension_records
+            .iter()
+            .find(|r| r.id == record)
+        {
+            None => Err(RecordError::NoSuchSuspension),
+            Some(r) if r.cancelled.is_some() => Err(RecordError::AlreadyCancelled),
+            Some(_) => Ok(()),
         }
     }
 
@@ -656,7 +792,7 @@ pub fn fold_into_doc(doc: &mut Map<String, Value>, ev: &Event) {
             let mut file = load(doc).unwrap_or_else(|| {
                 QualificationFile::new(person_of(&ev.entity).unwrap_or_else(|| ev.entity.clone()))
             });
-            file.apply(fact);
+            file.apply(ev.id, fact);
             store(doc, &file);
         }
         EventBody::AllowanceRatesSet(set) => {
@@ -1237,6 +1373,240 @@ pub(crate) mod tests {
         assert_eq!(roster.rows[0].net, Fen::yuan(500));
     }
 
+    fn sanction(on: NaiveDate) -> EventBody {
+        EventBody::QualificationRecorded(QualificationFact::Sanctioned {
+            on,
+            reference: "纪发〔2024〕9号".into(),
+        })
+    }
+
+    #[test]
+    fn a_sanction_recorded_after_approval_leaves_the_frozen_roster_and_is_recovered_next() {
+        let (_, mut w) = worked_example_events();
+        w.write(COMMUNITY, "roster:r1", sample_review());
+        w.write(COMMUNITY, "roster:r1", sample_approval());
+        let approved = build(&w.events, "roster:r1").unwrap();
+        // Sanctioned on 2024-10-15, recorded after 2024-04…2024-12 was approved: no pay from
+        // 2024-11 to 2025-10.
+        let recorded = w.write(COMMUNITY, "qualification:w1", sanction(d(2024, 10, 15)));
+        assert_eq!(
+            build(&w.events, "roster:r1").unwrap(),
+            approved,
+            "the approved roster stays as approved"
+        );
+        let mut next = draft_body("2025-01", "2025-03");
+        next.date = d(2025, 3, 31);
+        w.write(COMMUNITY, "roster:r2", EventBody::RosterDrafted(next));
+        let roster = build(&w.events, "roster:r2").unwrap();
+        assert_eq!(roster.rows.len(), 1, "kept on the roster for the recovery");
+        let row = &roster.rows[0];
+        assert_eq!((row.months_counted, row.amount_due), (0, Fen::ZERO));
+        assert_eq!(row.adjustments.len(), 1);
+        assert_eq!(row.adjustments[0].kind, AdjustmentKind::Recovery);
+        assert_eq!(
+            row.adjustments[0].amount,
+            Fen::yuan(1000),
+            "November and December were paid at 500"
+        );
+        assert_eq!(row.net, Fen::yuan(-1000));
+        let reasons: Vec<String> = roster.warnings.iter().map(|w| w.message_zh()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "第1行 王社工：2025-01至2025-03暂停发放：2024-10-15受处分，暂停发放12个月（纪发〔2024〕9号）"
+            ]
+        );
+
+        // Recorded in error: cancelled with a reason, the next roster pays in full again and
+        // recovers nothing; the frozen roster is still as approved.
+        w.fact(QualificationFact::SuspensionCancelled {
+            record: recorded.id,
+            reason: "处分对象有误".into(),
+        });
+        let roster = build(&w.events, "roster:r2").unwrap();
+        assert!(roster.rows[0].adjustments.is_empty());
+        assert_eq!(roster.rows[0].net, Fen::yuan(1500));
+        assert!(roster.warnings.is_empty(), "{:?}", roster.warnings);
+        assert_eq!(build(&w.events, "roster:r1").unwrap(), approved);
+        let file: QualificationFile = doc(&fold_all(&w.events), "qualification:w1");
+        let record = &file.qualification.suspension_records[0];
+        assert_eq!(record.id, recorded.id);
+        assert_eq!(record.describe_zh(), "2024-10-15受处分");
+        assert_eq!(
+            record.effect_zh(&EntitlementRules::default()),
+            "已撤销：处分对象有误"
+        );
+    }
+
+    #[test]
+    fn a_worker_suspended_for_the_whole_period_leaves_the_roster_with_the_reason() {
+        let (_, mut w) = worked_example_events();
+        w.fact(QualificationFact::AssessmentFailed {
+            year: 2024,
+            grade: AssessmentGrade::Unqualified,
+            decided_on: d(2024, 12, 28),
+            reference: "街道考核〔2024〕5号".into(),
+        });
+        let mut next = draft_body("2025-01", "2025-03");
+        next.date = d(2025, 3, 31);
+        w.write(COMMUNITY, "roster:r2", EventBody::RosterDrafted(next));
+        let roster = build(&w.events, "roster:r2").unwrap();
+        assert!(roster.rows.is_empty());
+        assert_eq!(roster.footer.total, Fen::ZERO);
+        assert_eq!(roster.warnings.len(), 1);
+        assert_eq!(
+            roster.warnings[0].message_zh(),
+            "王社工（未列入本期名册）：2025-01至2025-03暂停发放：2024年度考核不合格，暂停发放（街道考核〔2024〕5号）"
+        );
+        // The roster before it (2024-04 … 2024-12, not yet approved) is unaffected.
+        assert_eq!(
+            build(&w.events, "roster:r1").unwrap().footer.total,
+            Fen::yuan(3300)
+        );
+    }
+
+    #[test]
+    fn a_cancellation_names_a_recorded_suspension_once() {
+        let (_, mut w) = worked_example_events();
+        let leave = w.write(
+            COMMUNITY,
+            "qualification:w1",
+            EventBody::QualificationRecorded(QualificationFact::UnpaidLeave {
+                from: d(2025, 3, 1),
+                to: d(2025, 5, 31),
+                reference: "请假审批表".into(),
+            }),
+        );
+        let file: QualificationFile = doc(&fold_all(&w.events), "qualification:w1");
+        assert_eq!(file.check_cancel(leave.id), Ok(()));
+        assert_eq!(
+            file.check_cancel(crate::ids::EventId(7)),
+            Err(RecordError::NoSuchSuspension)
+        );
+        let cancel = |record| QualificationFact::SuspensionCancelled {
+            record,
+            reason: "重复录入".into(),
+        };
+        w.fact(cancel(leave.id));
+        w.fact(cancel(leave.id));
+        w.fact(cancel(crate::ids::EventId(7)));
+        let file: QualificationFile = doc(&fold_all(&w.events), "qualification:w1");
+        assert_eq!(
+            file.check_cancel(leave.id),
+            Err(RecordError::AlreadyCancelled)
+        );
+        assert_eq!(file.ignored.len(), 2, "{:?}", file.ignored);
+        assert!(file.ignored[0].ends_with("这条暂停发放记录已经撤销"));
+        assert!(file.ignored[1].ends_with("没有找到这条暂停发放记录"));
+    }
+
+    #[test]
+    fn bad_suspension_records_are_refused_with_a_chinese_message() {
+        let bad = [
+            QualificationFact::UnpaidLeave {
+                from: d(2025, 3, 10),
+                to: d(2025, 3, 9),
+                reference: "请假审批表".into(),
+            },
+            QualificationFact::Sanctioned {
+                on: d(2025, 3, 10),
+                reference: "  ".into(),
+            },
+            QualificationFact::AssessmentFailed {
+                year: 2025,
+                grade: AssessmentGrade::Incompetent,
+                decided_on: d(2024, 12, 31),
+                reference: "考核".into(),
+            },
+            QualificationFact::AssessmentFailed {
+                year: 25,
+                grade: AssessmentGrade::Incompetent,
+                decided_on: d(2024, 12, 31),
+                reference: "考核".into(),
+            },
+            QualificationFact::SuspensionCancelled {
+                record: crate::ids::EventId(1),
+                reason: "".into(),
+            },
+        ];
+        let messages: Vec<String> = bad
+            .iter()
+            .map(|f| f.validate().unwrap_err().message_zh())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "无薪休假的结束日期不能早于开始日期",
+                "“依据”不能为空",
+                "考核结果的认定日期不能早于考核年度",
+                "考核年度25不正确，请填写如2025的年份",
+                "“原因”不能为空",
+            ]
+        );
+        for fact in &bad {
+            assert!(
+                EventBody::QualificationRecorded(fact.clone())
+                    .validate()
+                    .is_err()
+            );
+        }
+        // The same day for both ends is one day of leave.
+        assert_eq!(
+            QualificationFact::UnpaidLeave {
+                from: d(2025, 3, 10),
+                to: d(2025, 3, 10),
+                reference: "请假审批表".into(),
+            }
+            .validate(),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn only_the_township_desk_and_the_district_record_or_cancel_suspensions() {
+        let mut w = Writer::new();
+        let recorded = w.write(COMMUNITY, "qualification:w1", sanction(d(2025, 1, 10)));
+        let cancelled = w.write(
+            COMMUNITY,
+            "qualification:w1",
+            EventBody::QualificationRecorded(QualificationFact::SuspensionCancelled {
+                record: recorded.id,
+                reason: "误录".into(),
+            }),
+        );
+        let ordinary = w.write(COMMUNITY, "qualification:w1", sample_fact());
+        use Role::*;
+        for (role, scope, suspension, fact) in [
+            (VillageOfficial, COMMUNITY, false, true),
+            (TownshipSupervisor, TOWNSHIP, false, false),
+            (TownshipReviewer, TOWNSHIP, true, true),
+            (DistrictAdmin, DISTRICT, true, true),
+            (Trainer, DISTRICT, false, false),
+            (ReviewDepartment, DISTRICT, false, false),
+            (CityViewer, "50", false, false),
+        ] {
+            let me = profile(role, scope);
+            for ev in [&recorded, &cancelled] {
+                assert_eq!(
+                    authorize_event(&me, ev) == Ok(()),
+                    suspension,
+                    "{role:?} {ev:?}"
+                );
+            }
+            assert_eq!(authorize_event(&me, &ordinary) == Ok(()), fact, "{role:?}");
+            assert_eq!(permits(role, Action::RecordSuspension), suspension);
+        }
+        assert_eq!(
+            authorize_event(&profile(TownshipReviewer, "5001002"), &recorded),
+            Err(RejectReason::OutOfScope),
+            "another township's worker"
+        );
+        assert!(crate::authz::may_read_event(
+            &profile(VillageOfficial, COMMUNITY),
+            &recorded
+        ));
+    }
+
     #[test]
     fn a_district_table_replaces_the_default_from_its_month() {
         let (_, mut w) = worked_example_events();
@@ -1276,31 +1646,43 @@ pub(crate) mod tests {
     #[test]
     fn a_transfer_by_appointment_and_a_departure_fold_into_post_terms() {
         let mut file = QualificationFile::new("person:w1".parse().unwrap());
-        file.apply(&QualificationFact::Left {
-            on: d(2020, 1, 1),
-            reason: LeaveReason::Resigned,
-        });
+        file.apply(
+            crate::ids::EventId(0),
+            &QualificationFact::Left {
+                on: d(2020, 1, 1),
+                reason: LeaveReason::Resigned,
+            },
+        );
         assert_eq!(file.ignored, ["2020-01-01 离岗：当时未在岗"]);
-        file.apply(&QualificationFact::Appointed {
-            unit: COMMUNITY.parse().unwrap(),
-            post: Post::CommunityStaff,
-            on: d(2020, 1, 1),
-        });
-        file.apply(&QualificationFact::Appointed {
-            unit: "5001002001".parse().unwrap(),
-            post: Post::Deputy,
-            on: d(2022, 6, 1),
-        });
+        file.apply(
+            crate::ids::EventId(0),
+            &QualificationFact::Appointed {
+                unit: COMMUNITY.parse().unwrap(),
+                post: Post::CommunityStaff,
+                on: d(2020, 1, 1),
+            },
+        );
+        file.apply(
+            crate::ids::EventId(0),
+            &QualificationFact::Appointed {
+                unit: "5001002001".parse().unwrap(),
+                post: Post::Deputy,
+                on: d(2022, 6, 1),
+            },
+        );
         let posts = &file.qualification.posts;
         assert_eq!(
             posts[0].left,
             Some((d(2022, 6, 1), LeaveReason::Transferred))
         );
         assert_eq!(file.current_post().unwrap().post, Post::Deputy);
-        file.apply(&QualificationFact::Left {
-            on: d(2023, 1, 31),
-            reason: LeaveReason::Retired,
-        });
+        file.apply(
+            crate::ids::EventId(0),
+            &QualificationFact::Left {
+                on: d(2023, 1, 31),
+                reason: LeaveReason::Retired,
+            },
+        );
         assert_eq!(file.current_post(), None);
     }
 

@@ -173,6 +173,13 @@ pub enum WarningKind {
         valid_until: NaiveDate,
     },
     MissingBankCard,
+    /// Months of the period not paid because of a suspension (考核、处分、无薪休假); a worker
+    /// suspended for the whole period has no row (`row` 0) and is listed here all the same.
+    Suspended {
+        from: YearMonth,
+        to: YearMonth,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,14 +191,14 @@ pub struct RosterWarning {
 
 impl RosterWarning {
     pub fn message_zh(&self) -> String {
-        let what = match self.kind {
-            WarningKind::RegistrationExpiring { level, valid_until } => {
+        let what = match &self.kind {
+            &WarningKind::RegistrationExpiring { level, valid_until } => {
                 format!(
                     "{}登记将于{valid_until}到期，请提醒办理再登记",
                     level.label_zh()
                 )
             }
-            WarningKind::ContinuingEducationShort {
+            &WarningKind::ContinuingEducationShort {
                 level,
                 have,
                 need,
@@ -201,8 +208,18 @@ impl RosterWarning {
                 level.label_zh()
             ),
             WarningKind::MissingBankCard => "未登记银行卡/社保卡号".into(),
+            WarningKind::Suspended { from, to, reason } if from == to => {
+                format!("{from}暂停发放：{reason}")
+            }
+            WarningKind::Suspended { from, to, reason } => {
+                format!("{from}至{to}暂停发放：{reason}")
+            }
         };
-        format!("第{}行 {}：{what}", self.row, self.name)
+        if self.row == 0 {
+            format!("{}（未列入本期名册）：{what}", self.name)
+        } else {
+            format!("第{}行 {}：{what}", self.row, self.name)
+        }
     }
 }
 
@@ -320,7 +337,9 @@ impl Roster {
                 .filter(|a| unit_at(q, a.pay_month).is_some_and(|u| u.is_within(&header.unit)))
                 .cloned()
                 .collect();
+            let suspended = suspended_warnings(payee, policy, &history, &header);
             if trace.is_empty() && adjustments.is_empty() {
+                warnings.extend(suspended);
                 continue;
             }
             let no = rows.len() as u32 + 1;
@@ -362,6 +381,11 @@ impl Roster {
                 trace,
             });
             warnings.extend(row_warnings(payee, no, level, header.date));
+            warnings.extend(
+                suspended
+                    .into_iter()
+                    .map(|w| RosterWarning { row: no, ..w }),
+            );
         }
         let footer = footer(&rows)?;
         let mut rate_versions: Vec<String> = period
@@ -574,6 +598,41 @@ fn latest_registration(
             .filter(|r| r.level == level)
             .max_by_key(|r| r.valid_until)
     })
+}
+
+/// One warning per suspension that takes months of this roster's period away from a payee
+/// while a unit of the roster pays them (`row` 0: filled in by the caller if they have a row).
+fn suspended_warnings(
+    payee: &Payee,
+    policy: &AllowancePolicy,
+    history: &[MonthLine],
+    header: &RosterHeader,
+) -> Vec<RosterWarning> {
+    let months: Vec<&MonthLine> = history
+        .iter()
+        .filter(|m| header.period.contains(m.month))
+        .filter(|m| m.unit.as_ref().is_some_and(|u| u.is_within(&header.unit)))
+        .collect();
+    policy
+        .suspensions(&payee.qualification)
+        .into_iter()
+        .filter_map(|s| {
+            let hit: Vec<YearMonth> = months
+                .iter()
+                .map(|m| m.month)
+                .filter(|m| s.covers(*m))
+                .collect();
+            Some(RosterWarning {
+                row: 0,
+                name: payee.name.clone(),
+                kind: WarningKind::Suspended {
+                    from: *hit.first()?,
+                    to: *hit.last()?,
+                    reason: s.reason_zh(),
+                },
+            })
+        })
+        .collect()
 }
 
 fn row_warnings(

@@ -289,6 +289,10 @@ pub enum EventBody {
     AttendanceUndone(crate::training::events::AttendanceUndone),
     /// 结业证书发放
     CertificatesIssued(crate::training::events::CertificatesIssued),
+    /// 考核结果
+    AssessmentRecorded(crate::training::events::AssessmentRecorded),
+    /// 退学 / 免训 / 恢复在读
+    EnrollmentChanged(crate::training::events::EnrollmentChanged),
     /// A kind or version this build does not know, kept as the exact JSON received.
     #[serde(skip)]
     Unknown(Value),
@@ -332,6 +336,8 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     ("attendance_marked", 1),
     ("attendance_undone", 1),
     ("certificates_issued", 1),
+    ("assessment_recorded", 1),
+    ("enrollment_changed", 1),
 ];
 
 /// Why an event body is not acceptable.
@@ -386,6 +392,8 @@ impl EventBody {
             EventBody::AttendanceMarked(_) => "attendance_marked",
             EventBody::AttendanceUndone(_) => "attendance_undone",
             EventBody::CertificatesIssued(_) => "certificates_issued",
+            EventBody::AssessmentRecorded(_) => "assessment_recorded",
+            EventBody::EnrollmentChanged(_) => "enrollment_changed",
             EventBody::Unknown(v) => v.get("kind").and_then(Value::as_str).unwrap_or(""),
         }
     }
@@ -437,7 +445,9 @@ impl EventBody {
             EventBody::TrainingPlanRecorded(_) => Some(EntityKind::TrainingPlan),
             EventBody::TrainingClassRecorded(_)
             | EventBody::TraineesEnrolled(_)
-            | EventBody::CertificatesIssued(_) => Some(EntityKind::TrainingClass),
+            | EventBody::CertificatesIssued(_)
+            | EventBody::AssessmentRecorded(_)
+            | EventBody::EnrollmentChanged(_) => Some(EntityKind::TrainingClass),
             EventBody::TrainingSessionScheduled(_)
             | EventBody::AttendanceMarked(_)
             | EventBody::AttendanceUndone(_) => Some(EntityKind::TrainingSession),
@@ -582,7 +592,9 @@ impl EventBody {
             | EventBody::TraineesEnrolled(_)
             | EventBody::AttendanceMarked(_)
             | EventBody::AttendanceUndone(_)
-            | EventBody::CertificatesIssued(_) => crate::training::events::validate_body(self)
+            | EventBody::CertificatesIssued(_)
+            | EventBody::AssessmentRecorded(_)
+            | EventBody::EnrollmentChanged(_) => crate::training::events::validate_body(self)
                 .map_err(|e| invalid(format!("{}: {e}", self.kind_name()))),
             EventBody::Unknown(_) => Err(invalid(format!(
                 "unknown kind {:?} v{}: this build is older than the one that wrote it",
@@ -742,6 +754,8 @@ pub(crate) mod tests {
             crate::training::events::tests::sample("attendance_marked"),
             crate::training::events::tests::sample("attendance_undone"),
             crate::training::events::tests::sample("certificates_issued"),
+            crate::training::events::tests::sample("assessment_recorded"),
+            crate::training::events::tests::sample("enrollment_changed"),
         ]
     }
 

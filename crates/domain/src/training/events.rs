@@ -1,5 +1,6 @@
-//! Training as events: what a trainer records (plans, classes, sessions, enrolment, attendance
-//! marks and their undo, certificates), the projections folded from them (`ClassDoc`,
+//! Training as events: what a trainer records (plans, classes, sessions, enrolment, withdrawal
+//! and exemption, attendance marks and their undo, assessment results, certificates), the
+//! projections folded from them (`ClassDoc`,
 //! `SessionDoc`, `PlanDoc` — stored as the entity's JSON document), and the ownership rule:
 //! a trainer writes only about classes they own; a district admin about any in their scope.
 //!
@@ -16,8 +17,8 @@ use serde_json::{Map, Value};
 use super::certificate::{CertificateNumber, TrainingCertificate};
 use super::completion::{Completion, CompletionRules, assess_completion};
 use super::entities::{
-    AssessmentRequirement, Attendance, Enrollment, EnrollmentStatus, OrganiserLevel, Presence,
-    Session, Slot, TargetGroup, Topic, TrainingClass, Venue,
+    Assessment, AssessmentRequirement, AssessmentResult, Attendance, Enrollment, EnrollmentStatus,
+    OrganiserLevel, Presence, Session, Slot, TargetGroup, Topic, TrainingClass, Venue,
 };
 use super::hours::{HoursRules, StudyHours};
 use crate::authz::Role;
@@ -108,6 +109,31 @@ pub struct CertificatesIssued {
     pub certificates: Vec<TrainingCertificate>,
 }
 
+/// 考核结果 — one trainee's assessment in the class (合格/不合格, the score if there was one,
+/// the day). A later result for the same trainee (补考) replaces the earlier one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentRecorded {
+    pub owner: UserId,
+    pub person: EntityId,
+    pub result: AssessmentResult,
+    pub score: Option<u32>,
+    pub on: NaiveDate,
+}
+
+/// 退学/取消报名 (`Withdrawn`), 免训 (`Exempted`) or back to 在读 (`Enrolled`), with the reason.
+/// A withdrawn trainee leaves the door list, the completion list and the rates; enrolling them
+/// again brings them back with the marks they had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentChanged {
+    pub owner: UserId,
+    pub person: EntityId,
+    pub status: EnrollmentStatus,
+    pub reason: String,
+}
+
+/// Highest assessment score accepted (a 100-point test).
+pub const MAX_SCORE: u32 = 100;
+
 /// Why a training event body is not acceptable (shown in Chinese in the app).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrainingError {
@@ -127,6 +153,14 @@ pub enum TrainingError {
     WrongKind(EntityId, &'static str),
     #[error("the same person is listed twice")]
     Duplicate,
+    #[error("a score is a whole number from 0 to {MAX_SCORE}")]
+    BadScore,
+    #[error("{0} is not a trainee of this class")]
+    NotEnrolled(String),
+    #[error("{0} already has that status")]
+    SameStatus(String),
+    #[error("{0} already holds this class's certificate")]
+    CertificateIssued(String),
 }
 
 impl TrainingError {
@@ -142,6 +176,12 @@ impl TrainingError {
             TrainingError::BadPlannedHours => "计划学时应大于0且不超过12".into(),
             TrainingError::WrongKind(id, what) => format!("{id}不是{}", field_zh(what)),
             TrainingError::Duplicate => "同一人员重复列出".into(),
+            TrainingError::BadScore => format!("考核成绩应为0至{MAX_SCORE}之间的整数"),
+            TrainingError::NotEnrolled(name) => format!("{name}不在本班在读学员中"),
+            TrainingError::SameStatus(name) => format!("{name}已是该状态，无需重复操作"),
+            TrainingError::CertificateIssued(name) => {
+                format!("{name}已发结业证书，不能再退学或免训")
+            }
         }
     }
 }
@@ -158,6 +198,7 @@ fn field_zh(what: &str) -> &str {
         "class" => "培训班",
         "person" => "人员",
         "plan" => "培训计划",
+        "status_reason" => "原因",
         other => other,
     }
 }
@@ -291,6 +332,38 @@ impl AttendanceMarked {
     }
 }
 
+impl AssessmentRecorded {
+    pub fn validate(&self) -> Result<(), TrainingError> {
+        kind(&self.person, EntityKind::Person, "person")?;
+        if self.score.is_some_and(|s| s > MAX_SCORE) {
+            return Err(TrainingError::BadScore);
+        }
+        Ok(())
+    }
+}
+
+impl EnrollmentChanged {
+    pub fn validate(&self) -> Result<(), TrainingError> {
+        kind(&self.person, EntityKind::Person, "person")?;
+        if self.status != EnrollmentStatus::Enrolled {
+            non_empty("status_reason", &self.reason)?;
+        }
+        Ok(())
+    }
+}
+
+/// A score as typed: empty for none, else a whole number from 0 to `MAX_SCORE`.
+pub fn parse_score(text: &str) -> Result<Option<u32>, TrainingError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u32>() {
+        Ok(score) if score <= MAX_SCORE => Ok(Some(score)),
+        _ => Err(TrainingError::BadScore),
+    }
+}
+
 /// The body-level check of every training event (`EventBody::validate`).
 pub fn validate_body(body: &EventBody) -> Result<(), TrainingError> {
     match body {
@@ -300,6 +373,8 @@ pub fn validate_body(body: &EventBody) -> Result<(), TrainingError> {
         EventBody::TraineesEnrolled(b) => b.validate(),
         EventBody::AttendanceMarked(b) => b.validate(),
         EventBody::AttendanceUndone(b) => kind(&b.person, EntityKind::Person, "person"),
+        EventBody::AssessmentRecorded(b) => b.validate(),
+        EventBody::EnrollmentChanged(b) => b.validate(),
         EventBody::CertificatesIssued(b) => {
             if b.certificates.is_empty() {
                 return Err(TrainingError::Empty("certificates"));
@@ -321,6 +396,8 @@ pub fn owner_of(body: &EventBody) -> Option<&UserId> {
         EventBody::AttendanceMarked(b) => Some(&b.owner),
         EventBody::AttendanceUndone(b) => Some(&b.owner),
         EventBody::CertificatesIssued(b) => Some(&b.owner),
+        EventBody::AssessmentRecorded(b) => Some(&b.owner),
+        EventBody::EnrollmentChanged(b) => Some(&b.owner),
         _ => None,
     }
 }
@@ -342,13 +419,49 @@ pub fn authorize_owner(profile: &Profile, ev: &Event) -> Result<(), RejectReason
 /// A plan as folded.
 pub type PlanDoc = PlanRecorded;
 
-/// A class as folded: what it was recorded with, who is enrolled (in enrolment order) and the
-/// certificates issued.
+/// A class as folded: what it was recorded with, who was ever enrolled (in enrolment order),
+/// who is withdrawn or exempted now, the latest assessment of each trainee and the certificates
+/// issued.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ClassDoc {
     pub class: Option<ClassRecorded>,
     pub trainees: Vec<Trainee>,
     pub certificates: Vec<TrainingCertificate>,
+    /// Trainees not 在读: withdrawn or exempted, with the reason.
+    #[serde(default)]
+    pub statuses: BTreeMap<EntityId, StatusNote>,
+    #[serde(default)]
+    pub assessments: BTreeMap<EntityId, AssessmentNote>,
+}
+
+/// A trainee's status other than 在读, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusNote {
+    pub status: EnrollmentStatus,
+    pub reason: String,
+}
+
+/// A trainee's latest assessment result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentNote {
+    pub result: AssessmentResult,
+    pub score: Option<u32>,
+    pub on: NaiveDate,
+}
+
+impl ClassDoc {
+    fn status_of(&self, person: &EntityId) -> EnrollmentStatus {
+        self.statuses
+            .get(person)
+            .map_or(EnrollmentStatus::Enrolled, |n| n.status)
+    }
+
+    /// The trainees still in the class (enrolled or exempted), in enrolment order.
+    pub fn active_trainees(&self) -> impl Iterator<Item = &Trainee> {
+        self.trainees
+            .iter()
+            .filter(|t| self.status_of(&t.person) != EnrollmentStatus::Withdrawn)
+    }
 }
 
 /// A session as folded, with every person's marks (oldest first; the last one counts, an undo
@@ -413,8 +526,46 @@ pub fn fold_into(doc: &mut Map<String, Value>, body: &EventBody) {
                 for t in &b.trainees {
                     if !d.trainees.iter().any(|x| x.person == t.person) {
                         d.trainees.push(t.clone());
+                    } else if d.status_of(&t.person) == EnrollmentStatus::Withdrawn {
+                        // 重新报名: back in the class with the marks they had.
+                        d.statuses.remove(&t.person);
                     }
                 }
+            }
+            write(doc, &d);
+        }
+        EventBody::EnrollmentChanged(b) => {
+            let mut d: ClassDoc = read(doc);
+            if d.class.as_ref().is_some_and(|c| c.owner == b.owner)
+                && d.trainees.iter().any(|t| t.person == b.person)
+            {
+                if b.status == EnrollmentStatus::Enrolled {
+                    d.statuses.remove(&b.person);
+                } else {
+                    d.statuses.insert(
+                        b.person.clone(),
+                        StatusNote {
+                            status: b.status,
+                            reason: b.reason.clone(),
+                        },
+                    );
+                }
+            }
+            write(doc, &d);
+        }
+        EventBody::AssessmentRecorded(b) => {
+            let mut d: ClassDoc = read(doc);
+            if d.class.as_ref().is_some_and(|c| c.owner == b.owner)
+                && d.active_trainees().any(|t| t.person == b.person)
+            {
+                d.assessments.insert(
+                    b.person.clone(),
+                    AssessmentNote {
+                        result: b.result,
+                        score: b.score,
+                        on: b.on,
+                    },
+                );
             }
             write(doc, &d);
         }
@@ -487,7 +638,13 @@ pub fn plan_doc(doc: &Value) -> Option<PlanDoc> {
 pub struct ClassFile {
     pub class: TrainingClass,
     pub owner: UserId,
+    /// The trainees in the class (enrolled or exempted): the door list and the completion list.
     pub trainees: Vec<Trainee>,
+    /// 退学/取消报名, with the reason: out of the lists and the rates.
+    pub withdrawn: Vec<(Trainee, String)>,
+    /// 免训, with the reason: listed apart, never completed, no certificate.
+    pub exempted: BTreeMap<EntityId, String>,
+    pub assessments: BTreeMap<EntityId, AssessmentNote>,
     pub certificates: Vec<TrainingCertificate>,
     /// Sessions in date and slot order.
     pub sessions: Vec<(Session, SessionDoc)>,
@@ -508,10 +665,27 @@ impl ClassFile {
             })
             .collect();
         mine.sort_by(|a, b| (a.0.date, a.0.slot, &a.0.id).cmp(&(b.0.date, b.0.slot, &b.0.id)));
+        let reason_if = |t: &Trainee, status| {
+            doc.statuses
+                .get(&t.person)
+                .filter(|n| n.status == status)
+                .map(|n| n.reason.clone())
+        };
         Some(ClassFile {
             class: recorded.to_class(id),
             owner: recorded.owner.clone(),
-            trainees: doc.trainees.clone(),
+            trainees: doc.active_trainees().cloned().collect(),
+            withdrawn: doc
+                .trainees
+                .iter()
+                .filter_map(|t| Some((t.clone(), reason_if(t, EnrollmentStatus::Withdrawn)?)))
+                .collect(),
+            exempted: doc
+                .trainees
+                .iter()
+                .filter_map(|t| Some((t.person.clone(), reason_if(t, EnrollmentStatus::Exempted)?)))
+                .collect(),
+            assessments: doc.assessments.clone(),
             certificates: doc.certificates.clone(),
             sessions: mine,
         })
@@ -521,8 +695,60 @@ impl ClassFile {
         self.sessions.iter().map(|(s, _)| s.planned).sum()
     }
 
-    /// Completion of every trainee, in enrolment order. Assessments are not recorded yet, so a
-    /// class that requires one completes no one until they are.
+    /// The trainee's status in the class (`Withdrawn` for someone no longer in it or never in it).
+    pub fn status_of(&self, person: &EntityId) -> EnrollmentStatus {
+        if self.exempted.contains_key(person) {
+            EnrollmentStatus::Exempted
+        } else if self.trainees.iter().any(|t| &t.person == person) {
+            EnrollmentStatus::Enrolled
+        } else {
+            EnrollmentStatus::Withdrawn
+        }
+    }
+
+    fn name_of(&self, person: &EntityId) -> String {
+        self.trainees
+            .iter()
+            .chain(self.withdrawn.iter().map(|(t, _)| t))
+            .find(|t| &t.person == person)
+            .map_or_else(|| person.to_string(), |t| t.name.clone())
+    }
+
+    /// Whether a trainee's status may change to `to`: they are (or were) in the class, the
+    /// status differs, and withdrawing or exempting someone who already holds the certificate
+    /// is refused (its number is fixed).
+    pub fn check_status_change(
+        &self,
+        person: &EntityId,
+        to: EnrollmentStatus,
+    ) -> Result<(), TrainingError> {
+        let name = self.name_of(person);
+        let known = self.trainees.iter().any(|t| &t.person == person)
+            || self.withdrawn.iter().any(|(t, _)| &t.person == person);
+        if !known {
+            return Err(TrainingError::NotEnrolled(name));
+        }
+        if self.status_of(person) == to {
+            return Err(TrainingError::SameStatus(name));
+        }
+        if to != EnrollmentStatus::Enrolled && self.certificates.iter().any(|c| &c.person == person)
+        {
+            return Err(TrainingError::CertificateIssued(name));
+        }
+        Ok(())
+    }
+
+    /// Whether an assessment may be recorded for `person`: a trainee in the class.
+    pub fn check_assessment(&self, person: &EntityId) -> Result<(), TrainingError> {
+        if self.trainees.iter().any(|t| &t.person == person) {
+            Ok(())
+        } else {
+            Err(TrainingError::NotEnrolled(self.name_of(person)))
+        }
+    }
+
+    /// Completion of every trainee in the class (not the withdrawn), in enrolment order, with
+    /// their assessment where the class requires one and the exempted marked 免训.
     pub fn completions(&self, hours: &HoursRules, rules: &CompletionRules) -> Vec<Completion> {
         let sessions: Vec<Session> = self.sessions.iter().map(|(s, _)| s.clone()).collect();
         let attendance: Vec<Attendance> = self
@@ -536,14 +762,20 @@ impl ClassFile {
                 let enrollment = Enrollment {
                     person: t.person.clone(),
                     class: self.class.id.clone(),
-                    status: EnrollmentStatus::Enrolled,
+                    status: self.status_of(&t.person),
                 };
+                let assessment = self.assessments.get(&t.person).map(|a| Assessment {
+                    person: t.person.clone(),
+                    class: self.class.id.clone(),
+                    result: a.result,
+                    score: a.score,
+                });
                 assess_completion(
                     &self.class,
                     &enrollment,
                     &sessions,
                     &attendance,
-                    None,
+                    assessment.as_ref(),
                     hours,
                     rules,
                 )
@@ -716,6 +948,19 @@ pub(crate) mod tests {
                     class: CLASS.parse().unwrap(),
                     credited: StudyHours::hours(4),
                 }],
+            }),
+            "assessment_recorded" => EventBody::AssessmentRecorded(AssessmentRecorded {
+                owner: user("t1"),
+                person: "person:p1".parse().unwrap(),
+                result: AssessmentResult::Passed,
+                score: Some(86),
+                on: NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
+            }),
+            "enrollment_changed" => EventBody::EnrollmentChanged(EnrollmentChanged {
+                owner: user("t1"),
+                person: "person:p1".parse().unwrap(),
+                status: EnrollmentStatus::Withdrawn,
+                reason: "工作调动，无法参训".into(),
             }),
             other => panic!("no sample for {other}"),
         }
@@ -944,6 +1189,318 @@ pub(crate) mod tests {
             ..t2
         };
         assert!(!may_read_event(&city, &ev));
+    }
+
+    /// A class of one 4-hour session that `trainees` attend in full, requiring an assessment
+    /// or not.
+    fn attended_class(requirement: AssessmentRequirement, trainees: u32) -> Log {
+        let mut t = Log::new("t1");
+        let mut class = class_body("t1");
+        class.assessment = requirement;
+        t.add(CLASS, EventBody::TrainingClassRecorded(class));
+        t.add(
+            CLASS,
+            EventBody::TraineesEnrolled(TraineesEnrolled {
+                owner: user("t1"),
+                trainees: (1..=trainees).map(trainee).collect(),
+            }),
+        );
+        t.add(
+            "training_session:s1",
+            EventBody::TrainingSessionScheduled(session_body("t1", 2, 40)),
+        );
+        for p in 1..=trainees {
+            t.add(
+                "training_session:s1",
+                EventBody::AttendanceMarked(AttendanceMarked {
+                    owner: user("t1"),
+                    person: format!("person:p{p}").parse().unwrap(),
+                    presence: on_time(),
+                }),
+            );
+        }
+        t
+    }
+
+    fn assessed(person: u32, result: AssessmentResult, score: Option<u32>) -> EventBody {
+        EventBody::AssessmentRecorded(AssessmentRecorded {
+            owner: user("t1"),
+            person: format!("person:p{person}").parse().unwrap(),
+            result,
+            score,
+            on: NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
+        })
+    }
+
+    fn changed(person: u32, status: EnrollmentStatus, reason: &str) -> EventBody {
+        EventBody::EnrollmentChanged(EnrollmentChanged {
+            owner: user("t1"),
+            person: format!("person:p{person}").parse().unwrap(),
+            status,
+            reason: reason.into(),
+        })
+    }
+
+    fn outcomes(events: &[Event]) -> Vec<Outcome> {
+        file(events)
+            .completions(&HoursRules::default(), &CompletionRules::default())
+            .into_iter()
+            .map(|c| c.outcome)
+            .collect()
+    }
+
+    #[test]
+    fn full_attendance_and_a_failed_required_assessment_is_not_completion() {
+        use crate::training::completion::Shortfall;
+        let mut t = attended_class(AssessmentRequirement::MustPass, 3);
+        t.add(CLASS, assessed(1, AssessmentResult::Failed, Some(52)));
+        t.add(CLASS, assessed(2, AssessmentResult::Passed, Some(88)));
+        assert_eq!(
+            outcomes(&t.events),
+            [
+                Outcome::NotCompleted(vec![Shortfall::AssessmentFailed]),
+                Outcome::Completed,
+                Outcome::NotCompleted(vec![Shortfall::AssessmentMissing]),
+            ]
+        );
+        let f = file(&t.events);
+        let done = f.completions(&HoursRules::default(), &CompletionRules::default());
+        assert_eq!(
+            crate::training::report::outcome_zh(&done[0].outcome),
+            "未结业（考核不合格）"
+        );
+        assert_eq!(
+            crate::training::report::outcome_zh(&done[2].outcome),
+            "未结业（未参加考核）"
+        );
+        let certificates = f.certificates_to_issue(&done).unwrap();
+        assert_eq!(certificates.len(), 1, "only the one who passed");
+        assert_eq!(certificates[0].person, trainee(2).person);
+        assert_eq!(f.assessments[&trainee(1).person].score, Some(52));
+
+        // 补考: a later pass replaces the failure.
+        t.add(CLASS, assessed(1, AssessmentResult::Passed, Some(75)));
+        assert_eq!(outcomes(&t.events)[0], Outcome::Completed);
+    }
+
+    #[test]
+    fn a_class_without_an_assessment_completes_on_hours_alone() {
+        let mut t = attended_class(AssessmentRequirement::NotRequired, 2);
+        t.add(CLASS, assessed(1, AssessmentResult::Failed, None));
+        assert_eq!(
+            outcomes(&t.events),
+            [Outcome::Completed, Outcome::Completed]
+        );
+
+        // Changing the class to require one (a correction by its owner) changes the outcome.
+        let mut class = class_body("t1");
+        class.assessment = AssessmentRequirement::MustPass;
+        t.add(CLASS, EventBody::TrainingClassRecorded(class));
+        assert!(
+            outcomes(&t.events)
+                .iter()
+                .all(|o| matches!(o, Outcome::NotCompleted(_)))
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_trainee_leaves_the_lists_and_rates_and_may_enrol_again() {
+        use crate::training::report::{Tally, completion_rates};
+        let mut t = attended_class(AssessmentRequirement::NotRequired, 3);
+        t.add(
+            CLASS,
+            changed(3, EnrollmentStatus::Withdrawn, "工作调动，无法参训"),
+        );
+        let f = file(&t.events);
+        assert_eq!(f.trainees.len(), 2, "the door list");
+        assert_eq!(f.withdrawn.len(), 1);
+        assert_eq!(f.withdrawn[0].1, "工作调动，无法参训");
+        assert_eq!(f.status_of(&trainee(3).person), EnrollmentStatus::Withdrawn);
+        let done = f.completions(&HoursRules::default(), &CompletionRules::default());
+        assert_eq!(done.len(), 2);
+        assert_eq!(
+            Tally::of(&done),
+            Tally {
+                expected: 2,
+                completed: 2,
+                exempted: 0
+            }
+        );
+        let classes = vec![(f.clone(), done.clone())];
+        let (per_class, _) = completion_rates(&classes, |u| u.to_string());
+        assert_eq!((per_class[0].enrolled, per_class[0].completed), (2, 2));
+        assert!(f.certificates_to_issue(&done).unwrap().len() == 2);
+        assert_eq!(
+            f.check_assessment(&trainee(3).person),
+            Err(TrainingError::NotEnrolled("学员3".into()))
+        );
+        // An assessment written for them anyway is not kept.
+        t.add(CLASS, assessed(3, AssessmentResult::Passed, None));
+        assert!(!file(&t.events).assessments.contains_key(&trainee(3).person));
+
+        // Enrolled again (picked again from the directory): back with the mark they had.
+        t.add(
+            CLASS,
+            EventBody::TraineesEnrolled(TraineesEnrolled {
+                owner: user("t1"),
+                trainees: vec![trainee(3)],
+            }),
+        );
+        let f = file(&t.events);
+        assert_eq!(f.trainees.len(), 3);
+        assert!(f.withdrawn.is_empty());
+        assert_eq!(outcomes(&t.events)[2], Outcome::Completed);
+        // Withdrawn and brought back by a status change as well.
+        t.add(CLASS, changed(3, EnrollmentStatus::Withdrawn, "误报"));
+        assert_eq!(file(&t.events).trainees.len(), 2);
+        t.add(CLASS, changed(3, EnrollmentStatus::Enrolled, ""));
+        assert_eq!(file(&t.events).trainees.len(), 3);
+    }
+
+    #[test]
+    fn an_exempted_trainee_is_shown_apart_never_completed_and_gets_no_certificate() {
+        use crate::training::report::{Tally, completion_list};
+        let mut t = attended_class(AssessmentRequirement::NotRequired, 3);
+        t.add(
+            CLASS,
+            changed(2, EnrollmentStatus::Exempted, "已参加市级示范班"),
+        );
+        let f = file(&t.events);
+        assert_eq!(f.trainees.len(), 3, "still on the list, marked");
+        assert_eq!(f.exempted[&trainee(2).person], "已参加市级示范班");
+        let done = f.completions(&HoursRules::default(), &CompletionRules::default());
+        assert_eq!(done[1].outcome, Outcome::Exempted);
+        assert_eq!(
+            Tally::of(&done),
+            Tally {
+                expected: 2,
+                completed: 2,
+                exempted: 1
+            }
+        );
+        let issued = f.certificates_to_issue(&done).unwrap();
+        assert!(issued.iter().all(|c| c.person != trainee(2).person));
+        assert_eq!(issued.len(), 2);
+        let csv = completion_list(&f, &done).sheets[0].to_csv();
+        assert!(
+            csv.contains("学员2人，结业2人，免训1人（不计入结业率）"),
+            "{csv}"
+        );
+        // Back to 在读: completes on the hours attended.
+        t.add(CLASS, changed(2, EnrollmentStatus::Enrolled, ""));
+        assert_eq!(outcomes(&t.events)[1], Outcome::Completed);
+    }
+
+    #[test]
+    fn status_changes_and_assessments_are_checked_before_they_are_written() {
+        let mut t = attended_class(AssessmentRequirement::MustPass, 2);
+        t.add(CLASS, assessed(1, AssessmentResult::Passed, Some(90)));
+        let f = file(&t.events);
+        let done = f.completions(&HoursRules::default(), &CompletionRules::default());
+        t.add(
+            CLASS,
+            EventBody::CertificatesIssued(CertificatesIssued {
+                owner: user("t1"),
+                certificates: f.certificates_to_issue(&done).unwrap(),
+            }),
+        );
+        let f = file(&t.events);
+        let p = |n| trainee(n).person;
+        assert_eq!(
+            f.check_status_change(&p(1), EnrollmentStatus::Withdrawn),
+            Err(TrainingError::CertificateIssued("学员1".into()))
+        );
+        assert_eq!(
+            f.check_status_change(&p(2), EnrollmentStatus::Enrolled),
+            Err(TrainingError::SameStatus("学员2".into()))
+        );
+        assert_eq!(
+            f.check_status_change(&p(9), EnrollmentStatus::Exempted),
+            Err(TrainingError::NotEnrolled("person:p9".into()))
+        );
+        assert_eq!(
+            f.check_status_change(&p(2), EnrollmentStatus::Exempted),
+            Ok(())
+        );
+        assert_eq!(
+            TrainingError::CertificateIssued("学员1".into()).message_zh(),
+            "学员1已发结业证书，不能再退学或免训"
+        );
+
+        // Bodies: the reason for a withdrawal, a score from 0 to 100.
+        let EventBody::EnrollmentChanged(no_reason) = changed(2, EnrollmentStatus::Withdrawn, " ")
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            no_reason.validate().unwrap_err().message_zh(),
+            "原因不能为空"
+        );
+        let EventBody::AssessmentRecorded(mut score) = assessed(2, AssessmentResult::Passed, None)
+        else {
+            unreachable!()
+        };
+        assert_eq!(score.validate(), Ok(()));
+        score.score = Some(101);
+        assert_eq!(
+            score.validate().unwrap_err().message_zh(),
+            "考核成绩应为0至100之间的整数"
+        );
+        assert_eq!(parse_score(" "), Ok(None));
+        assert_eq!(parse_score("100"), Ok(Some(100)));
+        for bad in ["101", "-1", "8.5", "八十"] {
+            assert_eq!(parse_score(bad), Err(TrainingError::BadScore), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_the_class_owner_records_assessments_and_status_changes() {
+        let mut t = attended_class(AssessmentRequirement::MustPass, 1);
+        // Another trainer's events naming themselves as owner change nothing in the fold…
+        let mut other = Log::new("t2");
+        other.add(
+            CLASS,
+            EventBody::AssessmentRecorded(AssessmentRecorded {
+                owner: user("t2"),
+                person: trainee(1).person,
+                result: AssessmentResult::Passed,
+                score: None,
+                on: NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
+            }),
+        );
+        other.add(
+            CLASS,
+            EventBody::EnrollmentChanged(EnrollmentChanged {
+                owner: user("t2"),
+                person: trainee(1).person,
+                status: EnrollmentStatus::Withdrawn,
+                reason: "冒名".into(),
+            }),
+        );
+        let mut all = t.events.clone();
+        all.extend(other.events.clone());
+        let f = file(&all);
+        assert!(f.assessments.is_empty());
+        assert_eq!(f.trainees.len(), 1);
+        // …and naming the owner, the server refuses them from another trainer.
+        let forged = other.add(CLASS, assessed(1, AssessmentResult::Passed, None));
+        let t2 = Profile {
+            user: user("t2"),
+            display_name: "培训员乙".into(),
+            role: Role::Trainer,
+            scope: DISTRICT.parse().unwrap(),
+            department: None,
+        };
+        assert_eq!(
+            authorize_event(&t2, &forged),
+            Err(RejectReason::NotPermitted)
+        );
+        let own = t.add(CLASS, assessed(1, AssessmentResult::Passed, None));
+        let t1 = Profile {
+            user: user("t1"),
+            ..t2
+        };
+        assert_eq!(authorize_event(&t1, &own), Ok(()));
     }
 
     #[test]

@@ -144,7 +144,12 @@ pub fn completion_list(file: &ClassFile, completions: &[Completion]) -> Workbook
             ]
         })
         .collect();
-    let completed = completions.iter().filter(|c| c.is_completed()).count();
+    let tally = Tally::of(completions);
+    let exempted = if tally.exempted > 0 {
+        format!("，免训{}人（不计入结业率）", tally.exempted)
+    } else {
+        String::new()
+    };
     Workbook {
         sheets: vec![Sheet {
             name: "结业名单".into(),
@@ -166,19 +171,62 @@ pub fn completion_list(file: &ClassFile, completions: &[Completion]) -> Workbook
             .to_vec(),
             rows,
             footer: vec![vec![Cell::text(format!(
-                "学员{}人，结业{completed}人",
-                completions.len()
+                "学员{}人，结业{}人{exempted}",
+                tally.expected, tally.completed
             ))]],
         }],
     }
 }
 
-/// Completed out of enrolled, for one bar of a chart.
+/// A class's completion count: who is expected to complete (trainees in the class, not the
+/// exempted), who did, and the exempted apart. The withdrawn are not in the completions at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    pub expected: u32,
+    pub completed: u32,
+    pub exempted: u32,
+}
+
+impl Tally {
+    pub fn of(completions: &[Completion]) -> Tally {
+        let mut t = Tally::default();
+        for c in completions {
+            t.add(&c.outcome);
+        }
+        t
+    }
+
+    fn add(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Exempted => self.exempted += 1,
+            Outcome::Withdrawn => {}
+            Outcome::Completed => {
+                self.expected += 1;
+                self.completed += 1;
+            }
+            Outcome::NotCompleted(_) => self.expected += 1,
+        }
+    }
+}
+
+/// Completed out of enrolled (the exempted counted apart, the withdrawn not at all), for one
+/// bar of a chart.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rate {
     pub label: String,
     pub enrolled: u32,
     pub completed: u32,
+    pub exempted: u32,
+}
+
+impl Rate {
+    fn add(&mut self, outcome: &Outcome) {
+        let mut t = Tally::default();
+        t.add(outcome);
+        self.enrolled += t.expected;
+        self.completed += t.completed;
+        self.exempted += t.exempted;
+    }
 }
 
 impl Rate {
@@ -203,8 +251,7 @@ pub fn completion_rates(
             ..Rate::default()
         };
         for c in done {
-            rate.enrolled += 1;
-            rate.completed += u32::from(c.is_completed());
+            rate.add(&c.outcome);
             let unit = file
                 .trainees
                 .iter()
@@ -217,8 +264,7 @@ pub fn completion_rates(
                     label: township_name(&town),
                     ..Rate::default()
                 });
-                entry.enrolled += 1;
-                entry.completed += u32::from(c.is_completed());
+                entry.add(&c.outcome);
             }
         }
         per_class.push(rate);
@@ -335,7 +381,7 @@ mod tests {
                 seq: 1,
                 assessment: AssessmentRequirement::NotRequired,
             }),
-            trainees: (1..=3)
+            trainees: (1..=4)
                 .map(|i| Trainee {
                     person: format!("person:p{i}").parse().unwrap(),
                     name: format!("学员{i}"),
@@ -346,6 +392,15 @@ mod tests {
                 })
                 .collect(),
             certificates: vec![],
+            // 学员4 withdrew: out of the sheet, the list and the rates.
+            statuses: BTreeMap::from([(
+                "person:p4".parse().unwrap(),
+                crate::training::events::StatusNote {
+                    status: crate::training::EnrollmentStatus::Withdrawn,
+                    reason: "工作调动".into(),
+                },
+            )]),
+            assessments: BTreeMap::new(),
         };
         let mut s = SessionDoc {
             session: Some(SessionScheduled {

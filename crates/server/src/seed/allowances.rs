@@ -2,7 +2,9 @@
 //! fictional document number) and five community workers of 青石村(虚构) with certificates,
 //! registrations, continuing education, posts and bank cards — chosen so that a roster of the
 //! last three months has real rows and each kind of warning (registration expiring, hours
-//! short, no bank card). Dates are relative to the day of seeding so the demo never goes stale.
+//! short, no bank card) — and one recorded suspension (45 days of unpaid leave, long enough ago
+//! not to touch the recent rosters). Dates are relative to the day of seeding so the demo never
+//! goes stale.
 
 use chrono::{Months, NaiveDate};
 use cunju_domain::allowance::entitlement::{Post, Registration};
@@ -161,6 +163,16 @@ pub fn allowance_drafts(people: &[EntityId], today: NaiveDate) -> Vec<NewEvent> 
             card: card.then(|| format!("62220200{:08}", 1000 + n)),
             payment: PaymentMarker::BankTransfer,
         });
+        // The third worker took 45 days of unpaid leave about a year and a half ago: the card
+        // shows the suspension and the months it took; the recent rosters are not affected.
+        if n == 2 {
+            let from = ago(18);
+            facts.push(QualificationFact::UnpaidLeave {
+                from,
+                to: from + chrono::Days::new(44),
+                reference: "青石村请假审批表(演示)".into(),
+            });
+        }
         drafts.extend(facts.into_iter().map(|fact| NewEvent {
             actor: actor.clone(),
             unit: unit.clone(),
