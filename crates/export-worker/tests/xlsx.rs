@@ -64,7 +64,11 @@ fn payee(n: u32, name: &str, level: Level, on: NaiveDate) -> Payee {
     });
     Payee {
         name: name.into(),
-        sex: if n % 2 == 0 { Sex::Male } else { Sex::Female },
+        sex: if n.is_multiple_of(2) {
+            Sex::Male
+        } else {
+            Sex::Female
+        },
         id_number: id_number(n),
         community: "青石村".into(),
         bank_card: Some(format!("62220200{:08}", 1000 + n)),
@@ -298,7 +302,7 @@ fn class_file(n: usize) -> ClassFile {
         ..SessionDoc::default()
     };
     for i in 1..=n {
-        let mark = if i % 10 == 0 {
+        let mark = if i.is_multiple_of(10) {
             Presence::Leave {
                 approved_by: Some("t1".parse().unwrap()),
                 reason: "病假".into(),
