@@ -212,3 +212,30 @@ test("without BarcodeDetector the door screen reads a trainee's code with the Ru
   await context.close();
   await browser.close();
 });
+
+test("a worker that cannot load gives a clear Chinese message, and the next try starts afresh", async ({ browser }) => {
+  test.setTimeout(180_000);
+  // No service worker, so the page's own requests are all there is to cut.
+  const context = await browser.newContext({ ...phone, serviceWorkers: "block" });
+  const page = await context.newPage();
+  await login(page, "demo-village");
+  await syncNow(page);
+  await page.goto("/allowances");
+  await expect(page.getByTestId("rates-in-force")).toHaveAttribute("data-version", "5099-2020");
+  await page.getByTestId("allowances-new-roster").click();
+  await page.getByTestId("roster-submit").click();
+  await expect(page.getByTestId("roster-row")).toHaveCount(5);
+
+  await context.route("**/cunju-export-worker*", (route) => route.abort("internetdisconnected"));
+  await page.getByTestId("roster-xlsx").click();
+  await expect(page.getByTestId("roster-xlsx-error")).toHaveText(
+    "导出组件未能加载：须联网打开本应用一次以缓存导出组件，之后离线也能导出和扫码。请联网后重试。",
+  );
+  await expect(page.getByTestId("roster-xlsx")).toHaveText("下载 Excel");
+
+  await context.unroute("**/cunju-export-worker*");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("roster-xlsx").click()]);
+  expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+  await expect(page.getByTestId("roster-xlsx-error")).toHaveCount(0);
+  await context.close();
+});
