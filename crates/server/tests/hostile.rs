@@ -321,10 +321,9 @@ fn is_public(path: &str) -> bool {
 /// How many bytes a gzip body inflates to (0 when it is not gzip).
 fn inflated_len(gz: &[u8]) -> usize {
     let mut out = Vec::new();
-    match flate2::read::GzDecoder::new(gz).read_to_end(&mut out) {
-        Ok(n) => n,
-        Err(_) => 0,
-    }
+    flate2::read::GzDecoder::new(gz)
+        .read_to_end(&mut out)
+        .unwrap_or_default()
 }
 
 fn gzip_bomb() -> Vec<u8> {
