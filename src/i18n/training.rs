@@ -100,7 +100,7 @@ messages! {
     Status => "状态", "Status";
     Enrolled => "报名", "Enrolled";
     Completed => "结业", "Completed";
-    ScanUnavailable => "此浏览器不支持摄像头扫码(没有BarcodeDetector)，请在下方名单中点选签到。", "This browser cannot scan with the camera (no BarcodeDetector); tap names in the roster below.";
+    ScanUnavailable => "此浏览器不能使用摄像头扫码，请在下方名单中点选签到。", "This browser cannot scan with the camera; tap names in the roster below.";
     ScanStart => "扫码签到", "Scan QR codes";
     ScanStop => "停止扫码", "Stop scanning";
     CameraFailed => "无法打开摄像头：", "Cannot open the camera: ";

@@ -21,9 +21,42 @@ pub fn build_app(release: bool) -> Result<PathBuf, String> {
     }
     run(&mut trunk)?;
     let dist = util::root().join("dist");
+    check_export_worker(&dist)?;
     externalize_boot_script(&dist)?;
     write_service_worker(&dist)?;
     Ok(dist)
+}
+
+/// The export worker's files (`cunju-export-worker.js`, `…_bg.wasm`, `…_loader.js`): loaded by
+/// the app on the first export or fallback QR scan, never on the first visit. The service
+/// worker precaches them; the first-visit size (bench P1) leaves them out.
+pub const ON_DEMAND_PREFIX: &str = "cunju-export-worker";
+
+/// Is this `dist/` file (path relative to `dist/`) loaded on demand only?
+pub fn is_on_demand(rel: &str) -> bool {
+    rel.trim_start_matches('/').starts_with(ON_DEMAND_PREFIX)
+}
+
+/// The worker must be there (the app starts `/cunju-export-worker_loader.js`) and the page must
+/// not load it: Trunk drops a worker's `<link>` and preloads nothing of it.
+pub fn check_export_worker(dist: &Path) -> Result<(), String> {
+    for file in [
+        "cunju-export-worker_loader.js",
+        "cunju-export-worker.js",
+        "cunju-export-worker_bg.wasm",
+    ] {
+        if !dist.join(file).is_file() {
+            return Err(format!(
+                "dist/{file} is missing: the export worker was not built"
+            ));
+        }
+    }
+    let html = std::fs::read_to_string(dist.join("index.html"))
+        .map_err(|e| format!("cannot read dist/index.html: {e}"))?;
+    if html.contains(ON_DEMAND_PREFIX) {
+        return Err("dist/index.html loads the export worker: it must load on demand only".into());
+    }
+    Ok(())
 }
 
 /// Trunk writes the wasm loader as an inline `<script type="module">` in index.html. The
@@ -184,6 +217,37 @@ mod tests {
             out,
             std::fs::read_to_string(dir.join("index.html")).unwrap()
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_export_worker_must_be_built_and_not_loaded_by_the_page() {
+        let dir = std::env::temp_dir().join(format!("cunju-worker-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("index.html"),
+            "<script src=/cunju-abc.js></script>",
+        )
+        .unwrap();
+        assert!(check_export_worker(&dir).unwrap_err().contains("not built"));
+        for f in [
+            "cunju-export-worker_loader.js",
+            "cunju-export-worker.js",
+            "cunju-export-worker_bg.wasm",
+        ] {
+            std::fs::write(dir.join(f), "x").unwrap();
+        }
+        check_export_worker(&dir).unwrap();
+        std::fs::write(
+            dir.join("index.html"),
+            "<link rel=preload href=/cunju-export-worker_bg.wasm>",
+        )
+        .unwrap();
+        assert!(check_export_worker(&dir).unwrap_err().contains("on demand"));
+        assert!(is_on_demand("/cunju-export-worker_bg.wasm"));
+        assert!(is_on_demand("cunju-export-worker_loader.js"));
+        assert!(!is_on_demand("/cunju-5f2a_bg.wasm"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

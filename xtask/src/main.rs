@@ -106,6 +106,8 @@ fn test() -> Result<(), String> {
         "cunju-fuzz",
         "-p",
         "cunju-bench",
+        "-p",
+        "cunju-export-worker",
         "--all-targets",
         "--",
         "-D",
@@ -113,12 +115,19 @@ fn test() -> Result<(), String> {
     ]))?;
     util::run(
         util::cargo()
-            .args(["clippy", "-p", "cunju", "--all-targets"])
+            .args([
+                "clippy",
+                "-p",
+                "cunju",
+                "-p",
+                "cunju-export-worker",
+                "--all-targets",
+            ])
             .args(wasm)
             .args(["--", "-D", "warnings"]),
     )?;
 
-    util::step("layer 1: native tests (domain, server)");
+    util::step("layer 1: native tests (domain, server, export worker)");
     util::run(util::cargo().args([
         "test",
         "-p",
@@ -129,6 +138,8 @@ fn test() -> Result<(), String> {
         "xtask",
         "-p",
         "cunju-bench",
+        "-p",
+        "cunju-export-worker",
     ]))?;
 
     util::step("layer 2: browser tests (wasm-bindgen-test in headless Chromium)");

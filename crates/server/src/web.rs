@@ -15,6 +15,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
 worker-src 'self'; manifest-src 'self'";
 
+/// The export worker's files in `dist/` (`cunju-export-worker.js`, `…_bg.wasm`, `…_loader.js`).
+pub const EXPORT_WORKER_PREFIX: &str = "/cunju-export-worker";
+
 /// Serves the built app from `dir`; any path that is not a file gets `index.html`, so the
 /// app's client-side routes survive a reload.
 pub fn static_files(dir: &Path) -> Router {
@@ -26,9 +29,11 @@ pub fn static_files(dir: &Path) -> Router {
 }
 
 /// The service worker and the HTML shell must be revalidated on every load, or a phone keeps
-/// running an old app forever.
+/// running an old app forever. So must the export worker's files: Trunk gives workers no
+/// content hash, so an old copy in the HTTP cache would outlive a new build.
 async fn no_cache_for_entry_points(req: Request, next: Next) -> Response {
-    let is_worker = req.uri().path().ends_with("/sw.js");
+    let path = req.uri().path();
+    let is_worker = path.ends_with("/sw.js") || path.starts_with(EXPORT_WORKER_PREFIX);
     let mut res = next.run(req).await;
     let is_html = res
         .headers()

@@ -610,6 +610,11 @@ async fn static_files_fall_back_to_index_html(db: Db) {
     )
     .unwrap();
     std::fs::write(dir.join("app.js"), "console.log('app');").unwrap();
+    std::fs::write(
+        dir.join("cunju-export-worker_loader.js"),
+        "importScripts('./cunju-export-worker.js');",
+    )
+    .unwrap();
     let h = Harness::start_with_static(db, Some(dir.clone())).await;
     for path in ["/", "/elections/some-id"] {
         let res = h.http.get(h.url(path)).send().await.unwrap();
@@ -619,6 +624,15 @@ async fn static_files_fall_back_to_index_html(db: Db) {
         assert!(res.text().await.unwrap().contains("村居台账"));
     }
     let res = h.http.get(h.url("/sw.js")).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    // The export worker has no content hash in its name: revalidated too.
+    let res = h
+        .http
+        .get(h.url("/cunju-export-worker_loader.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "no-cache");
     let res = h.http.get(h.url("/app.js")).send().await.unwrap();
     assert_eq!(res.status(), 200);

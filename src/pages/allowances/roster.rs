@@ -4,7 +4,7 @@
 //! approval, each row's month-by-month calculation, and the steps draft → township reviewed →
 //! district approved, each an event by the role allowed to take it. Approved is frozen: edits are
 //! refused (with the domain's reason) and later changes become adjustment lines on the next
-//! roster. Printable (print CSS) and downloadable as CSV.
+//! roster. Printable (print CSS) and downloadable as CSV and `.xlsx` (made in the export worker).
 
 use cunju_domain::allowance::entitlement::{Adjustment, AdjustmentKind};
 use cunju_domain::allowance::period::{Period, YearMonth};
@@ -25,9 +25,11 @@ use leptos_router::hooks::use_params_map;
 
 use super::data::{self, RosterView};
 use super::index::{status_code, status_msg};
+use crate::components::export_worker::ExcelButton;
 use crate::components::file_io::download_text;
 use crate::components::require_login::RequireLogin;
 use crate::i18n::allowances::AllowanceMsg as AM;
+use crate::i18n::exports::ExportMsg;
 use crate::i18n::{Msg, use_i18n};
 use crate::store;
 use crate::sync::use_sync;
@@ -237,13 +239,15 @@ fn Exports(profile: Profile, roster: Roster) -> impl IntoView {
         && may_take(profile.role, RosterStep::ExportToFinance))
     .then(|| roster_workbook(&roster, Disclosure::Full));
     let download = move |name: String, book: &cunju_domain::export::Workbook| {
-        // A byte-order mark so spreadsheet programs read the UTF-8 Chinese correctly.
-        let text = format!("\u{feff}{}", book.sheets[0].to_csv());
+        // `to_csv` starts with the byte-order mark spreadsheet programs need for UTF-8 Chinese.
+        let text = book.sheets[0].to_csv();
         if let Err(e) = download_text(&name, "text/csv;charset=utf-8", &text) {
             error.set(Some(e));
         }
     };
     let stem2 = stem.clone();
+    let (xlsx_name, xlsx_finance_name) = (format!("{stem}.xlsx"), format!("{stem}_财务.xlsx"));
+    let (masked_xlsx, finance_xlsx) = (masked.clone(), finance.clone());
     view! {
         <section class="toolbar no-print" data-testid="roster-exports">
             <button type="button" class="secondary" data-testid="roster-print" on:click=move |_| {
@@ -251,10 +255,12 @@ fn Exports(profile: Profile, roster: Roster) -> impl IntoView {
             }>{move || i18n.t(AM::Print)}</button>
             <button type="button" class="secondary" data-testid="roster-csv"
                 on:click=move |_| download(format!("{stem}.csv"), &masked)>{move || i18n.t(AM::DownloadCsv)}</button>
+            <ExcelButton testid="roster-xlsx" filename=xlsx_name book=masked_xlsx/>
             {finance.map(|book| view! {
                 <button type="button" class="secondary" data-testid="roster-finance-csv"
                     on:click=move |_| download(format!("{stem2}_财务.csv"), &book)>{move || i18n.t(AM::DownloadFinance)}</button>
             })}
+            {finance_xlsx.map(|book| view! { <ExcelButton testid="roster-finance-xlsx" filename=xlsx_finance_name book label=ExportMsg::DownloadExcelFinance/> })}
         </section>
         {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
     }

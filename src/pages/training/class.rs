@@ -1,7 +1,7 @@
 //! `/training/classes/:id` — one class: its sessions (and a form to add one), enrolment by
 //! picking people or importing a roster file (姓名,身份证号码; UTF-8 or GBK; every bad row listed,
 //! nothing enrolled from a bad file), the completion list with credited 学时, certificates
-//! (issued by the domain's numbering, printable) and CSV exports.
+//! (issued by the domain's numbering, printable) and CSV and `.xlsx` exports.
 
 use std::sync::Arc;
 
@@ -28,6 +28,7 @@ use wasm_bindgen::JsCast;
 use super::class_new::group_msg;
 use super::data;
 use super::trainee_records::TraineeRecords;
+use crate::components::export_worker::ExcelButton;
 use crate::components::file_io::{decode_text, download_text, read_chosen_file};
 use crate::components::people_index::{PeopleIndex, SearchOutcome, shared_index};
 use crate::components::require_login::RequireLogin;
@@ -137,6 +138,7 @@ fn Sessions(file: Arc<ClassFile>, profile: Profile, editable: bool) -> impl Into
             let present = doc.current().filter(|(_, p)| matches!(p, cunju_domain::training::Presence::Present { .. })).count();
             let book = attendance_sheet(&file, i, &hours);
             let name = format!("签到表-{}-{}.csv", s.date, slot_zh(s.slot));
+            let (xlsx_name, xlsx_book) = (name.replace(".csv", ".xlsx"), book.clone());
             view! {
                 <li class="record-row" data-testid="session-row">
                     <div class="record-main">
@@ -147,6 +149,7 @@ fn Sessions(file: Arc<ClassFile>, profile: Profile, editable: bool) -> impl Into
                         <span data-testid="session-present" data-count=present>{move || i18n.t(T::Present)}" "{present}"/"{file.trainees.len()}</span>
                         <A href=format!("/training/sessions/{}/attendance", s.id) attr:class="button" attr:data-testid="session-attendance">{move || i18n.t(T::TakeAttendance)}</A>
                         <button type="button" class="secondary" data-testid="session-export" on:click=move |_| download_csv(&name, &book)>{move || i18n.t(T::ExportCsv)}</button>
+                        <ExcelButton testid="session-xlsx" filename=xlsx_name book=xlsx_book/>
                     </div>
                 </li>
             }
@@ -455,6 +458,7 @@ fn CompletionList(
     let tally = Tally::of(&completions);
     let book = completion_list(&file, &completions);
     let filename = format!("结业名单-{}-{}.csv", file.class.year, file.class.seq);
+    let (xlsx_name, xlsx_book) = (filename.replace(".csv", ".xlsx"), book.clone());
     let to_issue = file.certificates_to_issue(&completions);
     let error = RwSignal::new(None::<String>);
     let rows = completions
@@ -509,6 +513,7 @@ fn CompletionList(
                 {(tally.exempted > 0).then(|| view! { " · "{move || i18n.t(T::ExemptedApart)}" "<span data-testid="exempted-count">{tally.exempted}</span> })}</h2>
             <div class="toolbar">
                 <button type="button" class="secondary" data-testid="completion-export" on:click=move |_| download_csv(&filename, &book)>{move || i18n.t(T::ExportCsv)}</button>
+                <ExcelButton testid="completion-xlsx" filename=xlsx_name book=xlsx_book/>
                 {editable.then(|| view! { <button type="button" data-testid="issue-certificates" on:click=issue.clone()>{move || i18n.t(T::IssueCertificates)}</button> })}
             </div>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
