@@ -289,6 +289,7 @@ fn class_file(n: usize) -> ClassFile {
             })
             .collect(),
         certificates: vec![],
+        ..ClassDoc::default()
     };
     let mut session = SessionDoc {
         session: Some(
