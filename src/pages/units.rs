@@ -115,6 +115,9 @@ fn UnitsOf(profile: Profile) -> impl IntoView {
             Ok::<_, StoreError>(TreeData { units, people })
         }
     });
+    // Which units are open lives as long as the screen, so a background sync that reloads the
+    // tree does not fold up what the user opened. `None` until the first tree is shown.
+    let expanded = RwSignal::new(None::<BTreeSet<UnitId>>);
     let export_error = RwSignal::new(None::<String>);
     let export = move |_| {
         let Some(Ok(tree)) = data.get_untracked() else {
@@ -146,7 +149,7 @@ fn UnitsOf(profile: Profile) -> impl IntoView {
                 Ok(tree) if tree.units.is_empty() => view! {
                     <p class="muted" data-testid="units-empty">{move || i18n.t(Msg::UnitsEmpty)}</p>
                 }.into_any(),
-                Ok(tree) => view! { <Tree data=tree show_counts=may_count/> }.into_any(),
+                Ok(tree) => view! { <Tree data=tree show_counts=may_count expanded/> }.into_any(),
             })}
         </Suspense>
     }
@@ -162,9 +165,13 @@ struct Row {
 }
 
 /// The tree as a flat list of the rows that are visible: a child shows when all its ancestors
-/// are expanded. The top units start expanded.
+/// are expanded. The top units start expanded; `expanded` outlives a reload of the data.
 #[component]
-fn Tree(data: TreeData, show_counts: bool) -> impl IntoView {
+fn Tree(
+    data: TreeData,
+    show_counts: bool,
+    expanded: RwSignal<Option<BTreeSet<UnitId>>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let codes: BTreeSet<UnitId> = data.units.iter().map(|u| u.code.clone()).collect();
     let mut children: BTreeMap<Option<UnitId>, Vec<Unit>> = BTreeMap::new();
@@ -180,10 +187,12 @@ fn Tree(data: TreeData, show_counts: bool) -> impl IntoView {
         .get(&None)
         .map(|l| l.iter().map(|u| u.code.clone()).collect())
         .unwrap_or_default();
-    let expanded = RwSignal::new(roots);
+    if expanded.with_untracked(Option::is_none) {
+        expanded.set(Some(roots));
+    }
     let people = data.people;
     let rows = move || {
-        let open = expanded.get();
+        let open = expanded.get().unwrap_or_default();
         let mut rows = Vec::new();
         let mut stack: Vec<(Unit, usize)> = children
             .get(&None)
@@ -211,9 +220,12 @@ fn Tree(data: TreeData, show_counts: bool) -> impl IntoView {
                 {
                     let code = row.unit.code.clone();
                     let toggle_code = code.clone();
-                    let is_open = Signal::derive(move || expanded.with(|e| e.contains(&code)));
+                    let is_open = Signal::derive(move || {
+                        expanded.with(|e| e.as_ref().is_some_and(|e| e.contains(&code)))
+                    });
                     let toggle = move |_| {
                         expanded.update(|e| {
+                            let e = e.get_or_insert_default();
                             if !e.remove(&toggle_code) {
                                 e.insert(toggle_code.clone());
                             }
