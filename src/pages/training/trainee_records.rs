@@ -20,7 +20,7 @@ use leptos::task::spawn_local;
 use crate::i18n::training::TrainingMsg as T;
 use crate::i18n::{Lang, use_i18n};
 use crate::store;
-use crate::sync::use_sync;
+use crate::sync::{SyncState, use_sync};
 
 /// What the panel under the table is doing, for whom.
 #[derive(Clone, PartialEq, Eq)]
@@ -43,6 +43,28 @@ async fn append(profile: &Profile, file: &ClassFile, body: EventBody) -> Result<
         Err(e) => Err(e),
     }
     .map_err(|e| e.message(Lang::Zh))
+}
+
+/// Appends `body` in the background. On success runs `then` (e.g. closes the form), confirms in
+/// `message` and tells the sync; a failure is shown in `message`.
+fn save_in_background(
+    sync: SyncState,
+    profile: Profile,
+    file: Arc<ClassFile>,
+    body: EventBody,
+    message: RwSignal<Option<Result<(), String>>>,
+    then: impl FnOnce() + 'static,
+) {
+    spawn_local(async move {
+        match append(&profile, &file, body).await {
+            Ok(()) => {
+                then();
+                message.set(Some(Ok(())));
+                sync.after_local_change();
+            }
+            Err(e) => message.set(Some(Err(e))),
+        }
+    });
 }
 
 /// The outcome of the last action of the section. It lives with the class page (provided by
@@ -201,15 +223,14 @@ fn AssessmentSwitch(
             },
         };
         let (file, profile) = (file.clone(), profile.clone());
-        spawn_local(async move {
-            match append(&profile, &file, EventBody::TrainingClassRecorded(body)).await {
-                Ok(()) => {
-                    message.set(Some(Ok(())));
-                    sync.after_local_change();
-                }
-                Err(e) => message.set(Some(Err(e))),
-            }
-        });
+        save_in_background(
+            sync,
+            profile,
+            file,
+            EventBody::TrainingClassRecorded(body),
+            message,
+            || (),
+        );
     };
     view! {
         <button type="button" class="secondary" data-testid="toggle-assessment" on:click=switch>
@@ -260,15 +281,8 @@ fn AssessForm(
             Ok(b) => b,
             Err(e) => return message.set(Some(Err(e))),
         };
-        spawn_local(async move {
-            match append(&profile, &file, body).await {
-                Ok(()) => {
-                    panel.set(Panel::Closed);
-                    message.set(Some(Ok(())));
-                    sync.after_local_change();
-                }
-                Err(e) => message.set(Some(Err(e))),
-            }
+        save_in_background(sync, profile, file, body, message, move || {
+            panel.set(Panel::Closed)
         });
     };
     view! {
@@ -326,15 +340,9 @@ fn StatusForm(
         {
             return message.set(Some(Err(e.message_zh())));
         }
-        spawn_local(async move {
-            match append(&profile, &file, EventBody::EnrollmentChanged(body)).await {
-                Ok(()) => {
-                    panel.set(Panel::Closed);
-                    message.set(Some(Ok(())));
-                    sync.after_local_change();
-                }
-                Err(e) => message.set(Some(Err(e))),
-            }
+        let body = EventBody::EnrollmentChanged(body);
+        save_in_background(sync, profile, file, body, message, move || {
+            panel.set(Panel::Closed)
         });
     };
     view! {
