@@ -4,6 +4,7 @@
 //! - [`workbook_to_xlsx`]: a domain [`Workbook`](cunju_domain::export::Workbook) (rosters,
 //!   attendance sheets, completion lists) as `.xlsx` bytes.
 //! - [`decode_qr`]: the QR codes in a grey camera frame, for browsers without `BarcodeDetector`.
+//! - [`read_first_sheet`]: a roster typed in Excel, as cells for the domain's import rules.
 //!
 //! Both are plain functions, tested natively; `main.rs` is only the worker's message loop.
 //!
@@ -11,12 +12,15 @@
 //! - worker → app once started: `{ready: true}`
 //! - `{id, kind: "xlsx", workbook: "<Workbook as JSON>"}` → `{id, ok: true, bytes: Uint8Array}`
 //! - `{id, kind: "qr", width, height, rgba: Uint8ClampedArray}` → `{id, ok: true, texts: [..]}`
+//! - `{id, kind: "sheet", bytes: Uint8Array}` → `{id, ok: true, sheet: "<rows of SheetCell as JSON>"}`
 //! - any failure → `{id, ok: false, error: "<English text for the log>"}`
 
 pub mod qr;
+pub mod sheet;
 pub mod xlsx;
 
 pub use qr::{decode_qr, rgba_to_luma};
+pub use sheet::read_first_sheet;
 pub use xlsx::{ExportError, workbook_to_xlsx};
 
 /// The `.xlsx` MIME type, for the download's Blob.
@@ -33,6 +37,8 @@ pub enum Request {
         height: usize,
         rgba: Vec<u8>,
     },
+    /// The bytes of an `.xlsx` file whose first sheet is wanted.
+    Sheet { bytes: Vec<u8> },
 }
 
 /// What the worker answers.
@@ -40,6 +46,8 @@ pub enum Request {
 pub enum Reply {
     Xlsx(Vec<u8>),
     Qr(Vec<String>),
+    /// The rows of `Vec<SheetCell>`, as JSON.
+    Sheet(String),
 }
 
 /// Handles one request: the whole of the worker's work, without any JavaScript.
@@ -63,6 +71,12 @@ pub fn handle(request: Request) -> Result<Reply, ExportError> {
                 )));
             }
             Ok(Reply::Qr(decode_qr(width, height, &rgba_to_luma(&rgba))))
+        }
+        Request::Sheet { bytes } => {
+            let rows = read_first_sheet(&bytes)?;
+            serde_json::to_string(&rows)
+                .map(Reply::Sheet)
+                .map_err(|e| ExportError::BadRequest(e.to_string()))
         }
     }
 }

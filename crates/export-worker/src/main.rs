@@ -41,6 +41,15 @@ mod web {
                     rgba: Uint8Array::new(&rgba).to_vec(),
                 })
             }
+            "sheet" => {
+                let bytes = field(data, "bytes");
+                if bytes.is_undefined() || bytes.is_null() {
+                    return Err("sheet: no bytes".into());
+                }
+                Ok(Request::Sheet {
+                    bytes: Uint8Array::new(&bytes).to_vec(),
+                })
+            }
             other => Err(format!("unknown request kind {other:?}")),
         }
     }
@@ -60,6 +69,10 @@ mod web {
                 let list: Array = texts.iter().map(|t| JsValue::from_str(t)).collect();
                 set(&reply, "ok", &JsValue::TRUE);
                 set(&reply, "texts", &list);
+            }
+            Ok(Reply::Sheet(json)) => {
+                set(&reply, "ok", &JsValue::TRUE);
+                set(&reply, "sheet", &JsValue::from_str(&json));
             }
             Err(error) => {
                 set(&reply, "ok", &JsValue::FALSE);

@@ -19,6 +19,12 @@ pub enum ExportError {
     /// A workbook without sheets (e.g. the attendance sheet of a session that does not exist).
     #[error("the workbook has no sheet")]
     NoSheet,
+    /// A file to read is not an `.xlsx` workbook (or a damaged one).
+    #[error("not an xlsx workbook: {0}")]
+    NotXlsx(String),
+    /// A sheet to read has more rows than a roster could.
+    #[error("more than {0} rows")]
+    TooManyRows(usize),
     /// The spreadsheet writer refused (a text longer than a cell holds, too many rows, …).
     #[error("xlsx writer: {0}")]
     Xlsx(String),

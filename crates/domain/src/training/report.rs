@@ -289,17 +289,22 @@ pub struct Standing {
     pub name: String,
     pub group: Group,
     pub status: RequirementStatus,
+    /// Why the person was exempted (免训) this year, when `status` is `Exempted`.
+    pub exemption: Option<String>,
 }
 
 /// Who is due or overdue in `year`: every trainee of a class whose target group has an annual
 /// requirement, judged on their completed trainings (dated by the class's last session).
 /// Term requirements are judged from 1 January of the class year when no start is known.
+/// Someone exempted (免训) from a class of `year` who has not met the requirement otherwise is
+/// `Exempted`, with the reason: not due, not overdue.
 pub fn standings(
     classes: &[(ClassFile, Vec<Completion>)],
     year: i32,
     as_of: NaiveDate,
 ) -> Vec<Standing> {
     let mut records: BTreeMap<EntityId, (String, Group, Vec<TrainingRecord>)> = BTreeMap::new();
+    let mut exemptions: BTreeMap<EntityId, String> = BTreeMap::new();
     for (file, done) in classes {
         let Some(group) = group_of(file.class.target_group) else {
             continue;
@@ -315,6 +320,11 @@ pub fn standings(
             let entry = records
                 .entry(c.person.clone())
                 .or_insert_with(|| (name, group, vec![]));
+            if c.outcome == Outcome::Exempted && file.class.year == year {
+                if let Some(reason) = file.exempted.get(&c.person) {
+                    exemptions.insert(c.person.clone(), reason.clone());
+                }
+            }
             if let (true, Some(day)) = (c.is_completed(), last_day) {
                 entry.2.push(TrainingRecord {
                     completed_on: day,
@@ -327,17 +337,26 @@ pub fn standings(
         .into_iter()
         .map(|(person, (name, group, recs))| {
             let took_office = NaiveDate::from_ymd_opt(year, 1, 1);
+            let status = requirement_status(
+                group.default_requirement(),
+                &recs,
+                year,
+                as_of,
+                took_office,
+            );
+            let exemption = (status != RequirementStatus::Met)
+                .then(|| exemptions.get(&person).cloned())
+                .flatten();
             Standing {
+                status: if exemption.is_some() {
+                    RequirementStatus::Exempted
+                } else {
+                    status
+                },
                 person,
                 name,
                 group,
-                status: requirement_status(
-                    group.default_requirement(),
-                    &recs,
-                    year,
-                    as_of,
-                    took_office,
-                ),
+                exemption,
             }
         })
         .collect()
@@ -472,5 +491,27 @@ mod tests {
         assert_eq!(who.len(), 3);
         assert_eq!(who[0].status, RequirementStatus::Met);
         assert!(matches!(who[1].status, RequirementStatus::Due { .. }));
+    }
+
+    #[test]
+    fn someone_exempted_this_year_is_neither_due_nor_overdue_but_listed_with_the_reason() {
+        let mut f = file();
+        f.exempted
+            .insert("person:p3".parse().unwrap(), "已参加市级示范班".into());
+        let done = f.completions(&HoursRules::default(), &CompletionRules::default());
+        let classes = vec![(f, done)];
+        let who = standings(&classes, 2026, NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
+        let p3 = who.iter().find(|s| s.person.as_str() == "person:p3").unwrap();
+        assert_eq!(p3.status, RequirementStatus::Exempted);
+        assert_eq!(p3.exemption.as_deref(), Some("已参加市级示范班"));
+        // The one who attended is met, the one on leave still due: the exemption is personal.
+        assert_eq!(who[0].status, RequirementStatus::Met);
+        assert_eq!(who[0].exemption, None);
+        assert!(matches!(who[1].status, RequirementStatus::Due { .. }));
+        // An exemption from a 2026 class says nothing about 2027.
+        let next = standings(&classes, 2027, NaiveDate::from_ymd_opt(2027, 6, 1).unwrap());
+        let p3 = next.iter().find(|s| s.person.as_str() == "person:p3").unwrap();
+        assert!(matches!(p3.status, RequirementStatus::Due { .. }));
+        assert_eq!(p3.exemption, None);
     }
 }

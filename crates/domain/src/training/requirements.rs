@@ -78,6 +78,11 @@ pub enum RequirementStatus {
     },
     /// E.g. a term requirement for someone with no term start.
     NotApplicable,
+    /// 免训: excused from a class of this year (the reason is on the [`Standing`]); neither
+    /// met nor due, listed apart.
+    ///
+    /// [`Standing`]: super::report::Standing
+    Exempted,
 }
 
 fn end_of_year(year: i32) -> NaiveDate {
