@@ -158,6 +158,17 @@ test("200 trainees ticked offline at the door survive a reload and reach a secon
   await expect(b.getByTestId("qr-card").first().locator("svg path")).toHaveCount(1);
 
   await assessmentsOffline(a);
+
+  // The requirements dashboard of the classes' year: the exempted trainee is listed apart with
+  // the reason, never as due or overdue; the withdrawn ones still owe their training.
+  await a.goto("/training/dashboard");
+  await a.getByTestId("due-year").selectOption("2026");
+  await expect(a.getByTestId("exempt-row")).toHaveCount(1);
+  await expect(a.getByTestId("exempt-row")).toContainText("已取得社会工作师证书(演示)");
+  const exempted = (await a.getByTestId("exempt-row").locator("td").first().textContent()) ?? "";
+  expect(exempted.length).toBeGreaterThan(0);
+  await expect(a.getByTestId("due-row").filter({ hasText: exempted })).toHaveCount(0);
+  await expect(a.getByTestId("due-row").first()).toContainText(/待完成|已逾期/);
   console.log(`training spec total: ${Date.now() - started} ms`);
 
   await deviceA.close();

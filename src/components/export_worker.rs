@@ -6,7 +6,8 @@
 //!
 //! Messages (see the worker crate's `lib.rs`): the worker posts `{ready: true}` once its wasm
 //! runs; then `{id, kind: "xlsx", workbook}` → `{id, ok, bytes}` and
-//! `{id, kind: "qr", width, height, rgba}` → `{id, ok, texts}`; a failure is `{id, ok: false,
+//! `{id, kind: "qr", width, height, rgba}` → `{id, ok, texts}` and
+//! `{id, kind: "sheet", bytes}` → `{id, ok, sheet}`; a failure is `{id, ok: false,
 //! error}`. A worker that fails to load, crashes or hangs is dropped and started afresh on the
 //! next request.
 
@@ -16,6 +17,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use cunju_domain::export::Workbook;
+use cunju_domain::training::roster::SheetCell;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -247,6 +249,19 @@ pub async fn decode_qr(
         .iter()
         .filter_map(|t| t.as_string())
         .collect())
+}
+
+/// The first worksheet of an `.xlsx` file, read in the worker (a roster typed in Excel).
+pub async fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<SheetCell>>, ExportFailure> {
+    let message = Object::new();
+    let array = Uint8Array::from(bytes);
+    let _ = Reflect::set(&message, &"kind".into(), &"sheet".into());
+    let _ = Reflect::set(&message, &"bytes".into(), &array);
+    let answer = request(message, Some(Array::of1(&array.buffer()))).await?;
+    let json = field(&answer, "sheet")
+        .as_string()
+        .ok_or_else(|| ExportFailure::Failed("no sheet".into()))?;
+    serde_json::from_str(&json).map_err(|e| ExportFailure::Failed(e.to_string()))
 }
 
 /// "下载 Excel": makes the workbook's `.xlsx` in the worker and offers it as `filename`.

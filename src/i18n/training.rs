@@ -64,7 +64,8 @@ messages! {
     SessionFieldsBad => "请填写日期、开始和结束时间(如09:00)以及计划学时(如4或1.5)", "Enter the date, start and end times (e.g. 09:00) and planned hours (e.g. 4 or 1.5)";
     EnrolmentHeading => "学员", "Trainees";
     RosterImport => "导入学员名单", "Import a roster";
-    RosterHint => "CSV文件，表头为“姓名,身份证号码”，UTF-8或GBK编码；人员须已在名录中登记。有错误的文件不会导入任何人。", "A CSV file headed name,id_number (UTF-8 or GBK); people must be in the directory. Nothing is imported from a file with errors.";
+    RosterHint => "Excel(.xlsx)或CSV文件，第一行为表头“姓名,身份证号码”；CSV用UTF-8或GBK编码，Excel中身份证号码列请设为文本格式。人员须已在名录中登记。有错误的文件不会导入任何人。", "An Excel (.xlsx) or CSV file whose first row is the header name,id_number; CSV in UTF-8 or GBK, and in Excel the identity number column formatted as text. People must be in the directory. Nothing is imported from a file with errors.";
+    RosterNotXlsx => "无法读取该Excel文件：请确认是.xlsx格式(旧的.xls请另存为.xlsx)后重试。", "Cannot read this Excel file: it must be .xlsx (save an old .xls as .xlsx) and try again.";
     RosterNotText => "无法读取该文件：请另存为CSV(UTF-8或GBK)后重试。", "Cannot read the file: save it as CSV (UTF-8 or GBK) and try again.";
     RosterBad => "文件有误，未导入任何学员。错误行数：", "The file has errors; nobody was enrolled. Lines with errors:";
     RosterEnrolled => "已报名学员：", "Enrolled:";
@@ -96,6 +97,11 @@ messages! {
     RateByTownship => "各乡镇(街道)结业率", "Completion rate per township";
     DueHeading => "年度培训要求：待完成与已逾期", "Annual requirements: due and overdue";
     NoneDue => "没有待完成或逾期的人员。", "No one is due or overdue.";
+    RequirementYear => "年度", "Year";
+    StatusDueBy => "待完成，截止", "Due by ";
+    StatusOverdueSince => "已逾期，截止", "Overdue since ";
+    ExemptHeading => "本年度免训人员（不计入待完成与逾期）", "Exempted this year (neither due nor overdue)";
+    ExemptReason => "免训理由", "Reason for exemption";
     Group => "类别", "Group";
     Status => "状态", "Status";
     Enrolled => "报名", "Enrolled";

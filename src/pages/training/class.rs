@@ -17,7 +17,9 @@ use cunju_domain::training::events::{
 use cunju_domain::training::report::{
     Tally, attendance_sheet, completion_list, outcome_zh, slot_zh,
 };
-use cunju_domain::training::roster::{KnownPerson, plan_roster_import};
+use cunju_domain::training::roster::{
+    KnownPerson, SheetCell, plan_roster_import, plan_roster_sheet,
+};
 use cunju_domain::training::{Completion, Slot, StudyHours, Venue};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,7 +30,7 @@ use wasm_bindgen::JsCast;
 use super::class_new::group_msg;
 use super::data;
 use super::trainee_records::TraineeRecords;
-use crate::components::export_worker::ExcelButton;
+use crate::components::export_worker::{self, ExcelButton, ExportFailure};
 use crate::components::file_io::{decode_text, download_text, read_chosen_file};
 use crate::components::people_index::{PeopleIndex, SearchOutcome, shared_index};
 use crate::components::require_login::RequireLogin;
@@ -312,6 +314,17 @@ fn known_people(index: &PeopleIndex) -> Vec<KnownPerson> {
         .collect()
 }
 
+/// A roster file as chosen: CSV text, or the first sheet of an `.xlsx` read by the worker.
+enum Roster {
+    Csv(String),
+    Sheet(Vec<Vec<SheetCell>>),
+}
+
+/// An `.xlsx` by its name or its zip signature (a CSV never starts with `PK\x03\x04`).
+fn is_xlsx(name: &str, bytes: &[u8]) -> bool {
+    name.to_ascii_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04")
+}
+
 #[component]
 fn RosterImport(file: Arc<ClassFile>, profile: Profile) -> impl IntoView {
     let i18n = use_i18n();
@@ -330,12 +343,26 @@ fn RosterImport(file: Arc<ClassFile>, profile: Profile) -> impl IntoView {
         spawn_local(async move {
             errors.set(vec![]);
             message.set(None);
-            let Some((_, bytes)) = read_chosen_file(&input).await else {
+            let Some((name, bytes)) = read_chosen_file(&input).await else {
                 return;
             };
-            let Ok((text, _)) = decode_text(&bytes) else {
-                message.set(Some(Err(i18n.t(T::RosterNotText).into())));
-                return;
+            // Clear the input, so choosing the same file again after fixing it reads it again.
+            input.set_value("");
+            let content = if is_xlsx(&name, &bytes) {
+                match export_worker::read_sheet(&bytes).await {
+                    Ok(sheet) => Roster::Sheet(sheet),
+                    Err(ExportFailure::Unavailable) => {
+                        return message.set(Some(Err(ExportFailure::Unavailable.message(i18n.lang()))));
+                    }
+                    Err(ExportFailure::Failed(_)) => {
+                        return message.set(Some(Err(i18n.t(T::RosterNotXlsx).into())));
+                    }
+                }
+            } else {
+                match decode_text(&bytes) {
+                    Ok((text, _)) => Roster::Csv(text),
+                    Err(_) => return message.set(Some(Err(i18n.t(T::RosterNotText).into()))),
+                }
             };
             let result = async {
                 let store = store::shared().await?;
@@ -349,7 +376,11 @@ fn RosterImport(file: Arc<ClassFile>, profile: Profile) -> impl IntoView {
                 Err(e) => return message.set(Some(Err(e.message(i18n.lang())))),
             };
             let enrolled: Vec<EntityId> = file.trainees.iter().map(|t| t.person.clone()).collect();
-            match plan_roster_import(&text, &people, &enrolled) {
+            let planned = match &content {
+                Roster::Csv(text) => plan_roster_import(text, &people, &enrolled),
+                Roster::Sheet(sheet) => plan_roster_sheet(sheet, &people, &enrolled),
+            };
+            match planned {
                 Err(rows) => errors.set(rows),
                 Ok(plan) if plan.to_enrol.is_empty() => message.set(Some(Ok(format!(
                     "{}{}",
@@ -373,7 +404,8 @@ fn RosterImport(file: Arc<ClassFile>, profile: Profile) -> impl IntoView {
         <div class="card">
             <h3>{move || i18n.t(T::RosterImport)}</h3>
             <p class="muted">{move || i18n.t(T::RosterHint)}</p>
-            <input type="file" accept=".csv,text/csv" data-testid="roster-file" on:change=on_change/>
+            <input type="file" data-testid="roster-file" on:change=on_change
+                accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"/>
             {move || message.get().map(|m| match m {
                 Ok(t) => view! { <p class="form-ok" data-testid="roster-ok">{t}</p> }.into_any(),
                 Err(t) => view! { <p class="form-error" role="alert">{t}</p> }.into_any(),

@@ -8,7 +8,7 @@ use chrono::Datelike;
 use cunju_domain::authz::{self, Action};
 use cunju_domain::sync::Profile;
 use cunju_domain::training::RequirementStatus;
-use cunju_domain::training::report::{Rate, completion_rates, group_zh, standings};
+use cunju_domain::training::report::{Rate, Standing, completion_rates, group_zh, standings};
 use leptos::prelude::*;
 
 use super::data;
@@ -38,7 +38,8 @@ fn Board(profile: Profile) -> impl IntoView {
     }
     let scope = profile.scope.clone();
     let today = chrono::Local::now().date_naive();
-    let year = today.year();
+    // The year whose requirements are shown: this year unless the user picks another.
+    let year = RwSignal::new(today.year());
     let loaded = LocalResource::new(move || {
         let scope = scope.clone();
         async move {
@@ -64,16 +65,17 @@ fn Board(profile: Profile) -> impl IntoView {
                     .cloned()
                     .unwrap_or_else(|| u.to_string())
             });
-            let who = standings(&classes, year, today);
-            Ok::<_, store::StoreError>((per_class, per_town, who))
+            Ok::<_, store::StoreError>((per_class, per_town, std::sync::Arc::new(classes)))
         }
     });
     view! {
         <Suspense fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
             {move || loaded.get().map(|r| match r {
                 Err(e) => view! { <p class="form-error" role="alert">{e.message(i18n.lang())}</p> }.into_any(),
-                Ok((per_class, per_town, who)) => {
-                    let due: Vec<_> = who.into_iter().filter(|s| !matches!(s.status, RequirementStatus::Met | RequirementStatus::NotApplicable)).collect();
+                Ok((per_class, per_town, classes)) => {
+                    let mut years: Vec<i32> = classes.iter().map(|(f, _)| f.class.year).chain([today.year()]).collect();
+                    years.sort_unstable_by(|a, b| b.cmp(a));
+                    years.dedup();
                     view! {
                         <h2>{move || i18n.t(T::RateByClass)}</h2>
                         <Bars rates=per_class.clone() testid="chart-class"/>
@@ -81,25 +83,58 @@ fn Board(profile: Profile) -> impl IntoView {
                         <h2>{move || i18n.t(T::RateByTownship)}</h2>
                         <Bars rates=per_town.clone() testid="chart-township"/>
                         <RateTable rates=per_town testid="table-township"/>
-                        <h2>{move || i18n.t(T::DueHeading)}" "{year}</h2>
-                        {due.is_empty().then(|| view! { <p class="muted" data-testid="due-none">{move || i18n.t(T::NoneDue)}</p> })}
-                        <div class="table-scroll"><table class="data-table" data-testid="due-table">
-                            <thead><tr><th>{move || i18n.t(T::Name)}</th><th>{move || i18n.t(T::Group)}</th><th>{move || i18n.t(T::Status)}</th></tr></thead>
-                            <tbody>{due.into_iter().map(|s| {
-                                let status = match s.status {
-                                    RequirementStatus::Due { deadline, .. } => format!("待完成（截止{deadline}）"),
-                                    RequirementStatus::Overdue { deadline, .. } => format!("已逾期（截止{deadline}）"),
-                                    _ => String::new(),
-                                };
-                                view! { <tr data-testid="due-row"><td>{s.name}</td><td>{group_zh(s.group)}</td><td>{status}</td></tr> }
-                            }).collect_view()}</tbody>
-                        </table></div>
+                        <h2>{move || i18n.t(T::DueHeading)}</h2>
+                        <label class="field inline">
+                            <span>{move || i18n.t(T::RequirementYear)}</span>
+                            <select data-testid="due-year" on:change=move |ev| {
+                                if let Ok(y) = event_target_value(&ev).parse() { year.set(y) }
+                            }>
+                                {years.into_iter().map(|y| view! { <option value=y.to_string() selected=move || year.get() == y>{y}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        {move || {
+                            let (exempt, due): (Vec<_>, Vec<_>) = standings(&classes, year.get(), today)
+                                .into_iter()
+                                .filter(|s| !matches!(s.status, RequirementStatus::Met | RequirementStatus::NotApplicable))
+                                .partition(|s| s.status == RequirementStatus::Exempted);
+                            view! { <Standings due exempt/> }
+                        }}
                     }.into_any()
                 }
             })}
         </Suspense>
     }
     .into_any()
+}
+
+/// Who is due or overdue in the chosen year, and who was exempted (免训) apart.
+#[component]
+fn Standings(due: Vec<Standing>, exempt: Vec<Standing>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {due.is_empty().then(|| view! { <p class="muted" data-testid="due-none">{move || i18n.t(T::NoneDue)}</p> })}
+        <div class="table-scroll"><table class="data-table" data-testid="due-table">
+            <thead><tr><th>{move || i18n.t(T::Name)}</th><th>{move || i18n.t(T::Group)}</th><th>{move || i18n.t(T::Status)}</th></tr></thead>
+            <tbody>{due.into_iter().map(|s| {
+                let status = s.status;
+                let text = move || match status {
+                    RequirementStatus::Due { deadline, .. } => format!("{}{deadline}", i18n.t(T::StatusDueBy)),
+                    RequirementStatus::Overdue { deadline, .. } => format!("{}{deadline}", i18n.t(T::StatusOverdueSince)),
+                    _ => String::new(),
+                };
+                view! { <tr data-testid="due-row"><td>{s.name}</td><td>{group_zh(s.group)}</td><td>{text}</td></tr> }
+            }).collect_view()}</tbody>
+        </table></div>
+        {(!exempt.is_empty()).then(|| view! {
+            <h2>{move || i18n.t(T::ExemptHeading)}</h2>
+            <div class="table-scroll"><table class="data-table" data-testid="exempt-table">
+                <thead><tr><th>{move || i18n.t(T::Name)}</th><th>{move || i18n.t(T::Group)}</th><th>{move || i18n.t(T::ExemptReason)}</th></tr></thead>
+                <tbody>{exempt.into_iter().map(|s| view! {
+                    <tr data-testid="exempt-row"><td>{s.name}</td><td>{group_zh(s.group)}</td><td>{s.exemption.unwrap_or_default()}</td></tr>
+                }).collect_view()}</tbody>
+            </table></div>
+        })}
+    }
 }
 
 /// Horizontal bars, one per rate, 0–100 %.

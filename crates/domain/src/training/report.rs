@@ -320,10 +320,11 @@ pub fn standings(
             let entry = records
                 .entry(c.person.clone())
                 .or_insert_with(|| (name, group, vec![]));
-            if c.outcome == Outcome::Exempted && file.class.year == year {
-                if let Some(reason) = file.exempted.get(&c.person) {
-                    exemptions.insert(c.person.clone(), reason.clone());
-                }
+            if c.outcome == Outcome::Exempted
+                && file.class.year == year
+                && let Some(reason) = file.exempted.get(&c.person)
+            {
+                exemptions.insert(c.person.clone(), reason.clone());
             }
             if let (true, Some(day)) = (c.is_completed(), last_day) {
                 entry.2.push(TrainingRecord {
