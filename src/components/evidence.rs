@@ -151,7 +151,9 @@ pub fn PhotoPicker(photos: RwSignal<Vec<Attached>>, testid: &'static str) -> imp
             match resize(&file).await {
                 Ok(bytes) => {
                     let hash = Hash::of(&bytes);
-                    if photos.with_untracked(|p| p.iter().any(|a| a.hash == hash)) {
+                    // The form may have gone while the photo was being resized: then do nothing.
+                    let attached = photos.try_with_untracked(|p| p.iter().any(|a| a.hash == hash));
+                    if attached == Some(true) {
                         error.set(Some(EvidenceMsg::Duplicate));
                     } else {
                         photos.update(|p| {
