@@ -27,7 +27,10 @@ async fn meta_value_survives_close_and_reopen() {
         reopened.meta::<String>("device").await.unwrap(),
         Some("d-0001".to_string())
     );
-    assert_eq!(reopened.schema_version().unwrap(), 1);
+    assert_eq!(
+        reopened.schema_version().unwrap(),
+        cunju::store::SCHEMA_VERSION
+    );
     reopened.close();
     Store::delete(name).await.unwrap();
 }

@@ -1,5 +1,6 @@
 //! Small components shared by several screens.
 
+pub mod evidence;
 pub mod export_worker;
 pub mod file_io;
 pub mod online;

@@ -77,6 +77,7 @@ pub mod devices;
 pub mod elections;
 pub mod elections_roll;
 pub mod eligibility;
+pub mod evidence;
 pub mod exports;
 pub mod training;
 

@@ -8,6 +8,7 @@ use leptos_router::components::A;
 
 use crate::components::online::use_online;
 use crate::i18n::devices::DevicesMsg;
+use crate::i18n::evidence::EvidenceMsg;
 use crate::i18n::{Lang, Msg, use_i18n};
 use crate::platform;
 use crate::store::RejectedEvent;
@@ -33,6 +34,10 @@ pub fn Sync() -> impl IntoView {
                 <div>
                     <dt>{move || i18n.t(Msg::SyncPendingLabel)}</dt>
                     <dd data-testid="sync-pending">{move || sync.pending.get()}</dd>
+                </div>
+                <div>
+                    <dt>{move || i18n.t(EvidenceMsg::PendingUploads)}</dt>
+                    <dd data-testid="sync-pending-photos">{move || sync.pending_photos.get()}</dd>
                 </div>
                 <div>
                     <dt>{move || i18n.t(Msg::SyncRejectedLabel)}</dt>

@@ -2,10 +2,12 @@
 //! never touch IndexedDB themselves.
 //!
 //! Object stores (architecture §3): `events` (the log, key `id`), `entities` (materialised
-//! projections) and `meta` (device log with the HLC, sync cursor, cached session).
+//! projections), `meta` (device log with the HLC, sync cursor, cached session) and `blobs`
+//! (evidence photos, content-addressed).
 //! Every write that belongs together — an event, its projection and the device log — commits in
 //! one read-write transaction or not at all.
 
+mod blobs;
 mod error;
 mod log;
 mod meta;
@@ -13,6 +15,7 @@ mod records;
 mod schema;
 mod shared;
 
+pub use blobs::StoredBlob;
 pub use error::StoreError;
 pub use log::ApplyReport;
 pub use meta::Session;

@@ -7,11 +7,14 @@ use rexie::{Index, ObjectStore, Rexie, RexieBuilder};
 pub const EVENTS: &str = "events";
 pub const ENTITIES: &str = "entities";
 pub const META: &str = "meta";
+pub const BLOBS: &str = "blobs";
 
 /// Current schema version.
 /// 1: `events` (key `id`; indexes `entity`, `device_seq` unique, `pending`), `entities` (key `id`;
 ///    index `kind_unit`), `meta` (out-of-line keys). Record shapes: `records.rs`.
-pub const VERSION: u32 = 1;
+/// 2: `blobs` (evidence photos; key `hash`, the SHA-256 in hex; index `uploaded`, 0 or 1).
+///    Record shape: `blobs.rs`. The stores of version 1 are untouched.
+pub const VERSION: u32 = 2;
 
 /// Every index states `unique` and `multi_entry` explicitly: on an upgrade, idb's builder drops
 /// and rebuilds any index whose flags it cannot compare, which would re-index every event.
@@ -45,4 +48,9 @@ pub fn builder(name: &str) -> RexieBuilder {
                 .add_index(compound_index("kind_unit", ["kind", "unit"], false)),
         )
         .add_object_store(ObjectStore::new(META))
+        .add_object_store(
+            ObjectStore::new(BLOBS)
+                .key_path("hash")
+                .add_index(index("uploaded", "uploaded")),
+        )
 }

@@ -4,7 +4,7 @@
 use cunju_domain::bundle::Bundle;
 use cunju_domain::devices::{DeviceInfo, DevicesResponse, RevokeResponse};
 use cunju_domain::directory::units::Unit;
-use cunju_domain::ids::DeviceId;
+use cunju_domain::ids::{DeviceId, Hash};
 use cunju_domain::sync::{
     ApiErrorBody, Cursor, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
 };
@@ -282,6 +282,45 @@ pub async fn import_bundle(token: &str, bundle: &Bundle) -> Result<PushResponse,
     .json(bundle)
     .map_err(|e| ApiError::Protocol(e.to_string()))?;
     fetch_json(request).await
+}
+
+/// `PUT /blobs/{sha256}`: uploads one evidence photo. Any 2xx means the server has it.
+pub async fn put_blob(token: &str, hash: &Hash, bytes: &[u8], mime: &str) -> Result<(), ApiError> {
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::put(&format!("{BASE}/blobs/{hash}"))),
+        token,
+    )
+    .header("Content-Type", mime)
+    .body(js_sys::Uint8Array::from(bytes))
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch(request).await.map(|_| ())
+}
+
+/// `GET /blobs/{sha256}`: one evidence photo and its type; `None` when the server does not
+/// have it (yet).
+pub async fn get_blob(token: &str, hash: &Hash) -> Result<Option<(Vec<u8>, String)>, ApiError> {
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::get(&format!("{BASE}/blobs/{hash}"))),
+        token,
+    )
+    .build()
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    let response = match fetch(request).await {
+        Ok(response) => response,
+        Err(ApiError::Server { status: 404, .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mime = response
+        .headers()
+        .get("content-type")
+        .unwrap_or_else(|| "image/jpeg".into());
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    Ok(Some((bytes, mime)))
 }
 
 /// Usernames are `[A-Za-z0-9_.-]` (domain `check_username`); anything else is escaped anyway.

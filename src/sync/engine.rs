@@ -2,7 +2,7 @@
 //! everything after the cursor, page by page. Every step is committed before the next request,
 //! so a run cut off anywhere resumes where it stopped and never loses or duplicates an event.
 
-use cunju_domain::ids::UserId;
+use cunju_domain::ids::{Hash, UserId};
 use cunju_domain::sync::{
     Cursor, MAX_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, PushRequest, PushResponse, PushStatus,
 };
@@ -30,6 +30,73 @@ impl Transport for Http {
     async fn pull(&self, token: &str, after: Cursor, limit: u32) -> Result<PullResponse, ApiError> {
         api::pull(token, after, limit).await
     }
+}
+
+/// How evidence photos reach the server: HTTP in the app, a fake in tests.
+#[allow(async_fn_in_trait)]
+pub trait BlobTransport {
+    async fn put_blob(
+        &self,
+        token: &str,
+        hash: &Hash,
+        bytes: &[u8],
+        mime: &str,
+    ) -> Result<(), ApiError>;
+}
+
+impl BlobTransport for Http {
+    async fn put_blob(
+        &self,
+        token: &str,
+        hash: &Hash,
+        bytes: &[u8],
+        mime: &str,
+    ) -> Result<(), ApiError> {
+        api::put_blob(token, hash, bytes, mime).await
+    }
+}
+
+/// What one round of photo uploads did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UploadReport {
+    /// Photos the server confirmed (2xx), now marked uploaded.
+    pub uploaded: u32,
+    /// Photos the server refused for themselves (kept pending; logged).
+    pub refused: u32,
+}
+
+/// Uploads the photos waiting on this device, one at a time. A photo is marked uploaded only
+/// after a 2xx; the first failure to reach the server (offline, 401, 5xx) stops the round and
+/// leaves the rest pending for the next sync. Runs apart from the event sync, never before it.
+pub async fn upload_pending_blobs<T: BlobTransport>(
+    store: &Store,
+    transport: &T,
+    token: &str,
+) -> Result<UploadReport, SyncError> {
+    let mut report = UploadReport::default();
+    for hash in store.pending_blobs().await? {
+        let Some(blob) = store.blob(&hash).await? else {
+            continue;
+        };
+        match transport
+            .put_blob(token, &hash, &blob.bytes, &blob.mime)
+            .await
+        {
+            Ok(()) => {
+                store.mark_blob_uploaded(&hash).await?;
+                report.uploaded += 1;
+            }
+            // This photo was refused for itself (4xx other than 401): try the others.
+            Err(ApiError::Server { status, code, .. }) if (400..500).contains(&status) => {
+                web_sys::console::warn_1(
+                    &format!("cunju: photo {hash} refused by the server ({status} {code})").into(),
+                );
+                report.refused += 1;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(report)
 }
 
 /// Where a run is, for the progress bar.

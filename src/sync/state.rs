@@ -29,6 +29,8 @@ const MAX_BACKOFF_MS: u32 = 300_000;
 pub struct SyncState {
     /// Local events not yet acknowledged by the server.
     pub pending: RwSignal<u32>,
+    /// Evidence photos taken here and not yet confirmed by the server.
+    pub pending_photos: RwSignal<u32>,
     /// Local events the server refused, with the reasons.
     pub rejected: RwSignal<Vec<RejectedEvent>>,
     /// `Some` while a run is in progress.
@@ -56,6 +58,8 @@ pub struct SyncState {
 struct Scheduler {
     running: bool,
     again: bool,
+    /// A round of photo uploads is in progress (one at a time, apart from the event sync).
+    uploading: bool,
     failures: u32,
     timer: Option<Timeout>,
     /// The user whose unit tree was fetched since the app started.
@@ -75,6 +79,7 @@ fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
 pub fn provide_sync() -> SyncState {
     let state = SyncState {
         pending: RwSignal::new(0),
+        pending_photos: RwSignal::new(0),
         rejected: RwSignal::new(Vec::new()),
         progress: RwSignal::new(None),
         last_success: RwSignal::new(None),
@@ -246,6 +251,33 @@ impl SyncState {
             }
             (Err(err), _) | (_, Err(err)) => self.last_error.set(Some(err.into())),
         }
+        if let Ok(photos) = store.pending_blob_count().await {
+            self.pending_photos.set(photos);
+        }
+    }
+
+    /// Uploads waiting photos in the background, after a successful event sync. A failure
+    /// leaves them pending for the next run; it is not shown as a sync error.
+    fn upload_photos(self, token: String) {
+        let started = with_scheduler(|s| !std::mem::replace(&mut s.uploading, true));
+        if !started {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(store) = store::shared().await {
+                if let Err(err) = engine::upload_pending_blobs(&store, &engine::Http, &token).await
+                {
+                    web_sys::console::warn_1(
+                        &format!("cunju: photo upload stopped, retried at the next sync: {err}")
+                            .into(),
+                    );
+                }
+                if let Ok(photos) = store.pending_blob_count().await {
+                    self.pending_photos.set(photos);
+                }
+            }
+            with_scheduler(|s| s.uploading = false);
+        });
     }
 
     async fn run(&self) {
@@ -292,6 +324,7 @@ impl SyncState {
                 }
                 with_scheduler(|s| s.failures = 0);
                 self.refresh_units(&store, &profile, &token).await;
+                self.upload_photos(token);
                 self.schedule(PERIOD_MS);
             }
             Err(err) if err.is_unauthorized() => {

@@ -9,6 +9,7 @@
 pub mod allowance;
 pub mod app_info;
 pub mod authz;
+pub mod blob;
 pub mod bundle;
 pub mod clock;
 pub mod devices;

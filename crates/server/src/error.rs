@@ -42,6 +42,10 @@ pub enum ApiError {
     BadBundle(cunju_domain::bundle::BundleError),
     #[error("no device {0:?}")]
     NoSuchDevice(String),
+    #[error("blob refused: {0}")]
+    Blob(#[from] cunju_domain::blob::BlobError),
+    #[error("no blob {0:?}")]
+    NoSuchBlob(String),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -126,6 +130,23 @@ impl ApiError {
                 StatusCode::NOT_FOUND,
                 "no_such_device",
                 format!("没有编号为“{device}”的设备 / no device {device:?}"),
+            ),
+            Blob(e) => {
+                use cunju_domain::blob::BlobError;
+                let (status, code) = match e {
+                    BlobError::BadName(_) => (StatusCode::BAD_REQUEST, "blob_bad_name"),
+                    BlobError::HashMismatch { .. } => {
+                        (StatusCode::BAD_REQUEST, "blob_hash_mismatch")
+                    }
+                    BlobError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "blob_too_large"),
+                    BlobError::Empty => (StatusCode::BAD_REQUEST, "blob_empty"),
+                };
+                (status, code, format!("{} / {e}", e.message_zh()))
+            }
+            NoSuchBlob(hash) => (
+                StatusCode::NOT_FOUND,
+                "no_such_blob",
+                format!("服务器上还没有这张照片（{hash}） / no blob {hash}"),
             ),
             NotFound => (
                 StatusCode::NOT_FOUND,

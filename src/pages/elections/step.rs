@@ -1,7 +1,8 @@
 //! `/elections/:x/steps/:code` — one step of an election: what it is, who acts, the time rule
 //! and due date, its state; the township supervisor ticks it (done on, notes), the supervisor
 //! or district admin withdraws a tick with a reason, the village official adds material (after a
-//! tick: needs re-review); its evidence and its history.
+//! tick: needs re-review), both with evidence photos taken on the device; its evidence photos and
+//! its history.
 
 use chrono::NaiveDate;
 use cunju_domain::authz::{self, Action};
@@ -15,6 +16,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::{Loaded, colour_msg, label, load_one, loading_view, pick, today};
+use crate::components::evidence::{Attached, EvidencePhoto, PhotoPicker, store_attached};
 use crate::components::require_login::RequireLogin;
 use crate::i18n::elections::ElectionMsg;
 use crate::i18n::{Msg, use_i18n};
@@ -212,7 +214,7 @@ fn ServerReceipt(event: EventId) -> impl IntoView {
     }
 }
 
-/// The evidence files of a step, by hash.
+/// The evidence photos of a step (each from the device, the server, or "not yet synced").
 #[component]
 fn EvidenceList(hashes: Vec<Hash>) -> impl IntoView {
     let i18n = use_i18n();
@@ -221,24 +223,29 @@ fn EvidenceList(hashes: Vec<Hash>) -> impl IntoView {
     }
     view! {
         <ul class="evidence-list" data-testid="step-evidence">
-            {hashes.into_iter().map(|h| view! {
-                <li class="evidence" data-hash=h.to_string()>
-                    <code>{h.to_string()[..12].to_string()}</code>
-                </li>
-            }).collect_view()}
+            {hashes.into_iter().map(|hash| view! { <EvidencePhoto hash/> }).collect_view()}
         </ul>
     }
     .into_any()
 }
 
 /// Appends one election event for this step; `Err` carries the message to show.
-async fn append(sync: SyncState, e: &Loaded, body: EventBody) -> Result<(), String> {
+/// The attached photos are stored first: an event never references a photo this device lacks.
+async fn append(
+    sync: SyncState,
+    e: &Loaded,
+    body: EventBody,
+    photos: &[Attached],
+) -> Result<(), String> {
     let Some(profile) = sync.profile.get_untracked() else {
         return Err(ElectionMsg::ProcSaveFailed
             .text(crate::i18n::Lang::Zh)
             .to_string());
     };
     let store = store::shared()
+        .await
+        .map_err(|err| err.message(crate::i18n::Lang::Zh))?;
+    store_attached(&store, photos)
         .await
         .map_err(|err| err.message(crate::i18n::Lang::Zh))?;
     store
@@ -265,6 +272,7 @@ fn TickForm(
     let sync = use_sync();
     let done_on = RwSignal::new(today().to_string());
     let notes = RwSignal::new(String::new());
+    let photos = RwSignal::new(Vec::<Attached>::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -280,7 +288,7 @@ fn TickForm(
             step: code,
             done_on: on,
             notes: notes.get_untracked().trim().to_string(),
-            evidence: vec![],
+            evidence: photos.with_untracked(|p| p.iter().map(|a| a.hash).collect()),
             device_time_ms: platform::now_ms(),
         };
         if let Err(err) = body.validate() {
@@ -289,9 +297,13 @@ fn TickForm(
         }
         let e = e.clone();
         busy.set(true);
+        let attached = photos.get_untracked();
         leptos::task::spawn_local(async move {
-            match append(sync, &e, EventBody::StepTicked(body)).await {
-                Ok(()) => status.set(Some(Done::Ticked)),
+            match append(sync, &e, EventBody::StepTicked(body), &attached).await {
+                Ok(()) => {
+                    photos.set(Vec::new());
+                    status.set(Some(Done::Ticked));
+                }
                 Err(msg) => error.set(Some(msg)),
             }
             busy.set(false);
@@ -315,6 +327,7 @@ fn TickForm(
                 <textarea data-testid="tick-notes" prop:value=move || notes.get()
                     on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
             </label>
+            <PhotoPicker photos testid="tick-photos"/>
             <Show when=move || error.with(Option::is_some)>
                 <p class="form-error" role="alert" data-testid="tick-error">{move || error.get()}</p>
             </Show>
@@ -341,7 +354,7 @@ fn UntickForm(e: Loaded, code: StepCode, status: RwSignal<Option<Done>>) -> impl
         }
         let e = e.clone();
         leptos::task::spawn_local(async move {
-            match append(sync, &e, EventBody::StepUnticked(body)).await {
+            match append(sync, &e, EventBody::StepUnticked(body), &[]).await {
                 Ok(()) => status.set(Some(Done::Unticked)),
                 Err(msg) => error.set(Some(msg)),
             }
@@ -368,22 +381,27 @@ fn EditForm(e: Loaded, code: StepCode, status: RwSignal<Option<Done>>) -> impl I
     let i18n = use_i18n();
     let sync = use_sync();
     let notes = RwSignal::new(String::new());
+    let photos = RwSignal::new(Vec::<Attached>::new());
     let error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = StepEdited {
             step: code,
             notes: notes.get_untracked().trim().to_string(),
-            evidence: vec![],
+            evidence: photos.with_untracked(|p| p.iter().map(|a| a.hash).collect()),
         };
         if let Err(err) = body.validate() {
             error.set(Some(err.message_zh()));
             return;
         }
         let e = e.clone();
+        let attached = photos.get_untracked();
         leptos::task::spawn_local(async move {
-            match append(sync, &e, EventBody::StepEdited(body)).await {
-                Ok(()) => status.set(Some(Done::Edited)),
+            match append(sync, &e, EventBody::StepEdited(body), &attached).await {
+                Ok(()) => {
+                    photos.set(Vec::new());
+                    status.set(Some(Done::Edited));
+                }
                 Err(msg) => error.set(Some(msg)),
             }
         });
@@ -396,6 +414,7 @@ fn EditForm(e: Loaded, code: StepCode, status: RwSignal<Option<Done>>) -> impl I
                 <textarea data-testid="edit-notes" prop:value=move || notes.get()
                     on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
             </label>
+            <PhotoPicker photos testid="edit-photos"/>
             <Show when=move || error.with(Option::is_some)>
                 <p class="form-error" role="alert" data-testid="edit-error">{move || error.get()}</p>
             </Show>

@@ -1,10 +1,11 @@
 //! `/api/v1`: thin handlers — extract, authorise (via the domain), call the store, map errors.
 //!
 //! `session` signs users in and out, `sync` moves events, `accounts` lets administrators manage
-//! users, `units` serves the jurisdiction tree.
+//! users, `units` serves the jurisdiction tree, `blobs` stores and serves evidence photos.
 
 mod accounts;
 mod allowances;
+mod blobs;
 mod devices;
 mod session;
 mod sync;
@@ -14,7 +15,7 @@ use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use cunju_domain::app_info::PROTOCOL_VERSION;
 use cunju_domain::sync::Profile;
 use serde_json::{Value, json};
@@ -45,7 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/units", get(units::tree))
         .route("/allowances/rates", get(allowances::rates))
         .route("/devices", get(devices::list))
-        .route("/devices/{device}/revoke", post(devices::revoke));
+        .route("/devices/{device}/revoke", post(devices::revoke))
+        .route("/blobs/{sha256}", put(blobs::put).get(blobs::get));
     Router::new()
         .nest("/v1", v1)
         .fallback(not_found)

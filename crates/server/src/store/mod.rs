@@ -5,6 +5,7 @@
 //! `on_pool!`; only the event log's commit-order handling differs per database (see `events`).
 //! `server_log` writes the server's own events (imports, demo data) in large batches.
 
+mod blobs;
 mod devices;
 mod events;
 mod server_log;
@@ -19,6 +20,7 @@ use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
+pub use blobs::BlobRow;
 pub use devices::DeviceRow;
 pub use events::{PullPage, RejectionRow, StoredEvent, db_text, from_db_text};
 pub use server_log::SERVER_ACTOR;
