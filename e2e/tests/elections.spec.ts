@@ -18,6 +18,16 @@ function isoDay(offsetDays: number): string {
 }
 
 async function expectAllTicked(page: Page) {
+  // The timetable first, with room for a slow start (the dev build's 24 MB of wasm read from
+  // the service worker's cache); if it never comes, say what the page shows instead.
+  const started = Date.now();
+  try {
+    await expect(page.getByTestId("step-list")).toBeVisible({ timeout: 30_000 });
+  } catch (e) {
+    console.log(`no timetable after ${Date.now() - started} ms; the page shows: ${await page.locator("body").innerText()}`);
+    throw e;
+  }
+  console.log(`timetable shown ${Date.now() - started} ms after the page loaded`);
   for (const code of STEPS) {
     await expect(page.getByTestId(`step-${code}`)).toHaveAttribute("data-colour", "done");
   }
@@ -28,6 +38,9 @@ test("a supervisor ticks V02 to V23 offline; another device sees the same after 
   test.setTimeout(120_000);
   const deviceA = await browser.newContext(phone);
   const a = await deviceA.newPage();
+  // A panic or a failed fetch is printed, so a failure in CI says why.
+  a.on("pageerror", (e) => console.log(`device A page error: ${e.message}`));
+  a.on("console", (m) => m.type() === "error" && console.log(`device A console: ${m.text()}`));
   await login(a, "demo-supervisor");
   await a.goto("/elections");
   await waitForOfflineShell(a);

@@ -67,6 +67,7 @@ pub fn download_csv(filename: &str, book: &Workbook) {
 fn ClassView(profile: Profile) -> impl IntoView {
     let i18n = use_i18n();
     super::trainee_records::RecordsMessage::provide();
+    ImportOutcome::provide();
     let sync = use_sync();
     let params = use_params_map();
     let scope = profile.scope.clone();
@@ -325,12 +326,35 @@ fn is_xlsx(name: &str, bytes: &[u8]) -> bool {
     name.to_ascii_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04")
 }
 
+/// What the last roster import said. It lives with the page, not the import card: a successful
+/// import changes the class, the card is rebuilt, and its "已报名学员：N" must still be read.
+#[derive(Clone, Copy)]
+struct ImportOutcome {
+    errors: RwSignal<Vec<RowError>>,
+    message: RwSignal<Option<Result<String, String>>>,
+}
+
+impl ImportOutcome {
+    fn provide() {
+        provide_context(ImportOutcome {
+            errors: RwSignal::new(vec![]),
+            message: RwSignal::new(None),
+        });
+    }
+
+    fn get() -> ImportOutcome {
+        use_context::<ImportOutcome>().unwrap_or_else(|| ImportOutcome {
+            errors: RwSignal::new(vec![]),
+            message: RwSignal::new(None),
+        })
+    }
+}
+
 #[component]
 fn RosterImport(file: Arc<ClassFile>, profile: Profile) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
-    let errors = RwSignal::new(Vec::<RowError>::new());
-    let message = RwSignal::new(None::<Result<String, String>>);
+    let ImportOutcome { errors, message } = ImportOutcome::get();
     let on_change = move |ev: leptos::ev::Event| {
         let Some(input) = ev
             .target()
