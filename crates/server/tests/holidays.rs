@@ -96,7 +96,12 @@ async fn only_the_district_admin_sets_holidays_and_the_district_receives_them(db
     // Every device of the district receives it, and its deadlines roll over the holiday.
     for client in [&village, &supervisor, &admin] {
         let events = holidays_of(client).await;
-        assert_eq!(events, [set.clone()], "{}", client.profile.user);
+        assert_eq!(
+            events,
+            std::slice::from_ref(&set),
+            "{}",
+            client.profile.user
+        );
         let states = fold_all(&events);
         let cal = calendar_for(states.values(), &"5099001001".parse().unwrap());
         assert_ne!(cal, HolidayCalendar::default());
