@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/elections") view=pages::elections::list::ElectionList/>
                     <Route path=path!("/elections/new") view=pages::elections::new::ElectionNew/>
                     <Route path=path!("/elections/dashboard") view=pages::elections::dashboard::ElectionDashboard/>
+                    <Route path=path!("/elections/holidays") view=pages::elections::holidays::ElectionHolidays/>
                     <Route path=path!("/elections/:x") view=pages::elections::detail::ElectionDetail/>
                     <Route path=path!("/elections/:x/notice") view=pages::elections::notice::ElectionNotice/>
                     <Route path=path!("/elections/:x/steps/:code") view=pages::elections::step::ElectionStep/>

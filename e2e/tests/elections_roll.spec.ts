@@ -2,7 +2,8 @@
 // open the roll for 青石村, import a voter list with one bad row (the line is named, nothing is
 // imported), fix it and import, publish the list, nominate and fix the formal candidates (a list
 // with no more candidates than seats is refused with the reason), record the ballot box, enter
-// the count, and read the winners and a breach with the rule that fired. A village official
+// the count (with a write-in, 另选他人, who wins the chair), and read the winners and a breach
+// with the rule that fired. A village official
 // may register but not enter counts.
 import { APIRequestContext, expect, Page, test, devices } from "@playwright/test";
 import { DEMO_PASSWORD, idNumber, login } from "./helpers";
@@ -140,7 +141,23 @@ test("a supervisor registers voters, fixes the formal candidates, enters the cou
     await section.getByTestId("roll-save-votes").click();
     await expect(page.getByTestId("roll-ok")).toBeVisible();
   };
-  await enter("chair", "10", ["7", "3"]);
+  // Chair: six of the ten ballots write in voter 7 (另选他人), found on the roll by name; a name
+  // not on the roll finds nobody, and more votes than valid ballots is refused with the reason.
+  const chairCount = page.getByTestId("roll-count-box-1").getByTestId("roll-count-chair");
+  await chairCount.getByTestId("roll-add-write-in").click();
+  await chairCount.getByTestId("roll-write-in-search").fill("不在名单");
+  await expect(chairCount.getByTestId("roll-write-in-none")).toContainText("只能是本次登记的选民");
+  await chairCount.getByTestId("roll-write-in-search").fill(voters[6].name);
+  await chairCount.getByTestId("roll-write-in-pick").click();
+  await expect(chairCount.getByTestId("roll-write-in")).toContainText(voters[6].name);
+  await expect(chairCount.getByTestId("roll-write-in")).toContainText("另选他人");
+  await chairCount.getByTestId("roll-valid").fill("10");
+  await chairCount.getByTestId("roll-write-in-votes-0").fill("11");
+  await chairCount.getByTestId("roll-save-votes").click();
+  await expect(page.getByTestId("roll-error")).toContainText("多于有效票10张");
+  await chairCount.getByTestId("roll-write-in-votes-0").fill("6");
+  await enter("chair", "10", ["3", "1"]);
+  await expect(chairCount.getByTestId("roll-write-in")).toHaveCount(1);
   await enter("member", "10", ["8", "4", "6"]);
 
   // Results: the winners with their reasons, and the late list as a PROC breach with its rule.
@@ -148,9 +165,14 @@ test("a supervisor registers voters, fixes the formal candidates, enters the cou
   const first = page.getByTestId("roll-first");
   await expect(first).toHaveAttribute("data-state", "counted");
   await expect(page.getByTestId("roll-elected")).toHaveAttribute("data-count", "3");
-  await expect(page.getByTestId("roll-elected")).toContainText(voters[0].name);
+  await expect(page.getByTestId("roll-elected")).toContainText(voters[6].name);
   await expect(page.getByTestId("roll-elected")).toContainText(voters[4].name);
+  await expect(page.getByTestId("roll-elected")).not.toContainText(voters[0].name);
   await expect(page.getByTestId("roll-elected")).not.toContainText(voters[3].name);
+  const writeIn = page.locator('[data-testid="roll-decision"][data-write-in="true"]');
+  await expect(writeIn).toHaveCount(1);
+  await expect(writeIn).toContainText(voters[6].name);
+  await expect(writeIn.getByTestId("roll-write-in-mark")).toHaveText("另选他人");
   await expect(page.getByTestId("roll-validity")).toContainText("超过半数");
   const late = page.locator('[data-testid="roll-breach"][data-rule="V05.publish_20_days"]');
   await expect(late).toHaveAttribute("data-class", "PROC");

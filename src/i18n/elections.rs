@@ -108,4 +108,23 @@ messages! {
     KindStepUnticked => "撤销确认", "Tick withdrawn";
     KindStepEdited => "补充材料", "Step material added";
     KindElectionRoll => "选民登记与计票记录", "Voter roll and tally record";
+    KindHolidaysSet => "设定节假日", "Holidays set";
+    HolLink => "节假日设置", "Holiday calendar";
+    HolTitle => "节假日与调休设置", "Holidays and make-up working days";
+    HolIntro => "区县管理员按年设定本区县的法定节假日和调休上班日，辖区内所有选举的期限都按此计算。", "The district admin sets the statutory holidays and make-up working days of each year; every election deadline in the district uses them.";
+    HolRollOverNote => "“自某日起N日内”的期限，最后一天如果是节假日或周末，顺延到其后的第一个工作日；调休上班日算工作日。“选举日前N日”的期限不顺延。", "A \"within N days\" deadline that ends on a holiday or weekend moves to the next working day; a make-up working day counts as working. Deadlines \"N days before election day\" do not move.";
+    HolYear => "年份", "Year";
+    HolNoneConfigured => "本年尚未设定节假日：期限只按周末顺延。", "No holidays are configured for this year: deadlines move over weekends only.";
+    HolHolidays => "法定节假日（放假）", "Statutory holidays (days off)";
+    HolWorkingDays => "调休上班日", "Make-up working days";
+    HolEmpty => "（无）", "(none)";
+    HolAddHoliday => "添加节假日", "Add holiday";
+    HolAddWorkingDay => "添加调休上班日", "Add make-up working day";
+    HolRemove => "删除", "Remove";
+    HolPickDate => "请先选择日期。", "Choose a date first.";
+    HolAlreadyListed => "该日期已在列表中。", "That date is already listed.";
+    HolSave => "保存本年设置", "Save this year";
+    HolSaved => "已保存，辖区内选举的期限已按新设置重新计算。", "Saved; the deadlines of the district's elections were recomputed.";
+    HolNotAdmin => "只有区县管理员可以设定节假日。", "Only the district admin sets holidays.";
+    HolNoDistrict => "您的辖区不在某个区县内，无法设定节假日。", "Your scope is not within a district; holidays cannot be set.";
 }

@@ -151,6 +151,11 @@ messages! {
     VerdictGaveWay => "让位于妇女成员", "Gave way to a woman";
     VerdictTie => "得票相同，待重新投票", "Tied: awaits a tie vote";
     VerdictAwaitsTie => "待前面重新投票结果", "Awaits the tie vote above";
+    WriteIn => "另选他人", "Write-in";
+    AddWriteIn => "添加另选他人", "Add a write-in";
+    WriteInSearch => "输入姓名，从选民名单中查找", "Type a name to find them on the voter roll";
+    WriteInNoMatch => "选民名单中没有这个姓名；另选他人只能是本次登记的选民。", "No registered voter has that name; a write-in must be a registered voter.";
+    WriteInHint => "选票上另选的人，须是本次登记的选民；选中后像候选人一样按票箱录入得票。", "A person written in on the ballot must be a registered voter; once chosen, enter their votes per box like a candidate's.";
 }
 
 // The printable notices (公告) of `/elections/:x/notices/:kind`.

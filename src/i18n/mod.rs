@@ -299,6 +299,7 @@ impl Msg {
             EventBody::StepUnticked(_) => elections::ElectionMsg::KindStepUnticked.into(),
             EventBody::StepEdited(_) => elections::ElectionMsg::KindStepEdited.into(),
             EventBody::ElectionRoll(_) => elections::ElectionMsg::KindElectionRoll.into(),
+            EventBody::HolidaysSet(_) => elections::ElectionMsg::KindHolidaysSet.into(),
 
             // ── eligibility ──
             EventBody::RulePackCloned(_) => eligibility::EligibilityMsg::KindPackCloned.into(),

@@ -145,6 +145,25 @@ pub async fn units(token: &str) -> Result<Vec<Unit>, ApiError> {
     fetch_json::<UnitsResponse>(request).await.map(|r| r.units)
 }
 
+/// `GET /elections/holidays`: the holiday calendars of the caller's district (set above most
+/// scopes, so a pull does not bring them), as events to store like pulled ones.
+pub async fn holidays(token: &str) -> Result<Vec<cunju_domain::event::Event>, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct HolidaysResponse {
+        events: Vec<cunju_domain::event::Event>,
+    }
+    let deadline = Deadline::start()?;
+    let request = authorized(
+        deadline.apply(Request::get(&format!("{BASE}/elections/holidays"))),
+        token,
+    )
+    .build()
+    .map_err(|e| ApiError::Protocol(e.to_string()))?;
+    fetch_json::<HolidaysResponse>(request)
+        .await
+        .map(|r| r.events)
+}
+
 /// An account as administrators see it (`GET /users`, and the answer to create and change).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Account {

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 
 use cunju_domain::authz::{self, Action};
 use cunju_domain::directory::units::Unit;
+use cunju_domain::event::EntityKind;
 use cunju_domain::sync::Profile;
 use gloo_timers::callback::Timeout;
 use leptos::ev;
@@ -243,6 +244,21 @@ impl SyncState {
         }
     }
 
+    /// Fetches the district's holiday calendars after each sync (a pull does not bring what is
+    /// set above the scope), so every device of the district computes the same deadlines.
+    /// Best effort: a failure keeps what is stored until the next sync.
+    async fn refresh_holidays(&self, store: &Store, profile: &Profile, token: &str) {
+        if !authz::permits(profile.role, Action::ReadEvent(EntityKind::Holidays)) {
+            return;
+        }
+        if let Ok(events) = super::api::holidays(token).await
+            && let Ok(report) = store.apply_remote(&events).await
+            && report.applied > 0
+        {
+            self.revision.update(|r| *r += 1);
+        }
+    }
+
     async fn refresh_from(&self, store: &Store) {
         match (store.pending_count().await, store.rejected().await) {
             (Ok(pending), Ok(rejected)) => {
@@ -324,6 +340,7 @@ impl SyncState {
                 }
                 with_scheduler(|s| s.failures = 0);
                 self.refresh_units(&store, &profile, &token).await;
+                self.refresh_holidays(&store, &profile, &token).await;
                 self.upload_photos(token);
                 self.schedule(PERIOD_MS);
             }

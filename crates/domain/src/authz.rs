@@ -109,6 +109,8 @@ pub enum Action {
     RegisterElectionRoll,
     /// 计票录入 — counts per box and post, tie votes, void elections.
     EnterElectionTally,
+    /// 设定节假日 — the district's statutory holidays and 调休 working days (district admins).
+    SetHolidays,
     // ── eligibility: actions ──
     /// 配置规则包 — clone a rule pack, switch rules on and off, change parameters.
     EditRulePack,
@@ -166,6 +168,7 @@ impl Action {
             EventBody::StepEdited(_) => Some(Action::EditElectionStep),
             EventBody::ElectionRoll(ev) if ev.is_tally() => Some(Action::EnterElectionTally),
             EventBody::ElectionRoll(_) => Some(Action::RegisterElectionRoll),
+            EventBody::HolidaysSet(_) => Some(Action::SetHolidays),
 
             // ── eligibility ──
             EventBody::RulePackCloned(_) | EventBody::RulePackChanged(_) => {
@@ -277,6 +280,13 @@ pub fn permits(role: Role, action: Action) -> bool {
             role,
             VillageOfficial | TownshipSupervisor | TownshipReviewer | DistrictAdmin
         ),
+        // ── elections: holiday calendar ──
+        Action::SetHolidays => role == DistrictAdmin,
+        Action::RecordEvent(EntityKind::Holidays) => permits(role, Action::SetHolidays),
+        // Everyone who reads elections reads the calendar their deadlines use.
+        Action::ReadEvent(EntityKind::Holidays) => {
+            permits(role, Action::ReadEvent(EntityKind::Election))
+        }
         // ── eligibility ──
         Action::EditRulePack => matches!(role, DistrictAdmin),
         Action::ReadRulePack => {

@@ -155,6 +155,10 @@ fn validate_content(unit: &UnitId, entity: &EntityId, body: &EventBody) -> Resul
         EventBody::RelativeLinked { other, .. } if other == entity => {
             Err(BodyError(format!("{entity} cannot be their own relative")))
         }
+        EventBody::HolidaysSet(set) => {
+            crate::election::holidays::check_placement(unit, entity, set)
+                .map_err(|e| BodyError(e.to_string()))
+        }
         _ => Ok(()),
     }
 }

@@ -149,6 +149,7 @@ pub fn apply(state: &mut Option<EntityState>, ev: &Event) -> Applied {
         | EventBody::StepUnticked(_)
         | EventBody::StepEdited(_) => crate::election::record::fold_into_doc(doc, ev),
         EventBody::ElectionRoll(_) => crate::election::roll::apply_to_doc(doc, ev),
+        EventBody::HolidaysSet(_) => crate::election::holidays::fold_into_doc(doc, ev),
 
         // ── eligibility ──
         EventBody::RulePackCloned(_)

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use common::{Client, Db, Harness, PASSWORD};
 use cunju_domain::authz::{Action, Role, authorize_event, may_read_event, permits};
+use cunju_domain::election::holidays;
 use cunju_domain::eligibility::Department;
 use cunju_domain::event::{DeviceLog, EntityKind, Event, EventBody, NewEvent};
 use cunju_domain::ids::{EntityId, EventId, UnitId};
@@ -163,9 +164,20 @@ async fn every_role_every_endpoint(db: Db) {
     println!("permissions [{db:?}]: {checked} role × endpoint cases");
 }
 
-/// A sample body placed in `unit`: the unit record becomes the record of `unit` itself; every
+/// A sample body placed in `unit`: the unit record becomes the record of `unit` itself; a
+/// holiday calendar belongs to the district of `unit` (returned as the unit to write in); every
 /// other body is about a fresh entity of its kind (a note annotates a person).
-fn place(body: &EventBody, unit: &UnitId, n: u64) -> (EntityId, EventBody) {
+fn place(body: &EventBody, unit: &UnitId, n: u64) -> (UnitId, EntityId, EventBody) {
+    if let EventBody::HolidaysSet(set) = body {
+        let district = holidays::district_of(unit).expect("a unit lies in a district");
+        let entity = holidays::holidays_entity(&district, set.year);
+        return (district, entity, body.clone());
+    }
+    let (entity, body) = place_in_unit(body, unit, n);
+    (unit.clone(), entity, body)
+}
+
+fn place_in_unit(body: &EventBody, unit: &UnitId, n: u64) -> (EntityId, EventBody) {
     let fresh =
         |kind: &str| EntityId::new(kind, EventId::new(1_750_000_000_000 + n, [n as u8; 10]));
     match body {
@@ -233,7 +245,7 @@ async fn every_role_every_event_kind(db: Db) {
             for unit in UNITS {
                 n += 1;
                 let unit: UnitId = unit.parse().unwrap();
-                let (entity, mut body) = place(body, &unit, n);
+                let (unit, entity, mut body) = place(body, &unit, n);
                 // A decision is signed by whoever records it.
                 if let EventBody::WarnDecided(decision) = &mut body {
                     decision.decided_by = client.profile.user.clone();

@@ -12,9 +12,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::{
-    Loaded, calendar, colour_msg, label, load_one, loading_view, mode_msg, pick, type_msg,
-};
+use super::{Loaded, colour_msg, label, load_one, loading_view, mode_msg, pick, type_msg};
 use crate::components::require_login::RequireLogin;
 use crate::i18n::elections::ElectionMsg;
 use crate::i18n::{Msg, use_i18n};
@@ -163,6 +161,7 @@ fn MoveForm(e: Loaded, saved: RwSignal<bool>) -> impl IntoView {
     let refusals = RwSignal::new(Vec::<(String, String)>::new());
     let error = RwSignal::new(None::<String>);
     let record = e.record.clone();
+    let calendar = e.calendar.clone();
     let current = e.view.election_day;
     let (unit, entity) = (e.unit.clone(), e.id.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -178,7 +177,7 @@ fn MoveForm(e: Loaded, saved: RwSignal<bool>) -> impl IntoView {
             error.set(Some(i18n.t(ElectionMsg::ProcMoveSame).to_string()));
             return;
         }
-        if let Err(list) = record.check_move(&calendar(), to) {
+        if let Err(list) = record.check_move(&calendar, to) {
             refusals.set(
                 list.into_iter()
                     .map(|r| (r.message_zh, r.message_en))

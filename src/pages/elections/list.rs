@@ -58,6 +58,7 @@ fn Elections(profile: Profile) -> impl IntoView {
                 <A href="/elections/new" attr:class="button" attr:data-testid="election-new">{move || i18n.t(ElectionMsg::ProcNew)}</A>
             })}
             <A href="/elections/dashboard" attr:class="button secondary" attr:data-testid="election-dashboard-link">{move || i18n.t(ElectionMsg::ProcDashboard)}</A>
+            <A href="/elections/holidays" attr:class="button secondary" attr:data-testid="election-holidays-link">{move || i18n.t(ElectionMsg::HolLink)}</A>
         </div>
         <Suspense fallback=loading_view>
             {move || elections.get().map(|result| match result {

@@ -5,13 +5,17 @@
 
 pub mod dashboard;
 pub mod detail;
+pub mod holidays;
 pub mod list;
 pub mod new;
 pub mod notice;
 pub mod step;
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use cunju_domain::directory::units::Unit;
+use cunju_domain::election::holidays as holiday_rules;
 use cunju_domain::election::record::china_date;
 use cunju_domain::election::template::{ElectoralMode, Label};
 use cunju_domain::election::{
@@ -33,9 +37,14 @@ pub fn today() -> NaiveDate {
     china_date(platform::now_ms())
 }
 
-/// The holiday calendar the deadlines use (ordinary weekends until a district configures one).
-pub fn calendar() -> HolidayCalendar {
-    HolidayCalendar::default()
+/// The holiday calendar the deadlines of an election in `unit` use: the years its district
+/// configured (`holidays:` entities on this device), ordinary weekends for the others.
+pub async fn load_calendar(store: &Store, unit: &UnitId) -> Result<HolidayCalendar, StoreError> {
+    let Some(district) = holiday_rules::district_of(unit) else {
+        return Ok(HolidayCalendar::default());
+    };
+    let states = store.query(EntityKind::Holidays, &district).await?;
+    Ok(holiday_rules::calendar_for(&states, unit))
 }
 
 /// One election as the screens need it.
@@ -48,6 +57,8 @@ pub struct Loaded {
     pub unit_name: String,
     pub record: ElectionRecord,
     pub view: ElectionView,
+    /// The district's holiday calendar the view was computed with (also for moving E).
+    pub calendar: HolidayCalendar,
 }
 
 impl Loaded {
@@ -62,9 +73,13 @@ pub fn election_id(slug: &str) -> Option<EntityId> {
     (EntityKind::of(&id) == Some(EntityKind::Election)).then_some(id)
 }
 
-fn loaded(state: &EntityState, names: &[(UnitId, String)]) -> Option<Loaded> {
+fn loaded(
+    state: &EntityState,
+    names: &[(UnitId, String)],
+    calendar: HolidayCalendar,
+) -> Option<Loaded> {
     let record = ElectionRecord::from_doc(&state.doc);
-    let view = ElectionView::new(&record, &calendar(), today())?;
+    let view = ElectionView::new(&record, &calendar, today())?;
     let unit_name = names
         .iter()
         .find(|(code, _)| *code == state.unit)
@@ -81,6 +96,7 @@ fn loaded(state: &EntityState, names: &[(UnitId, String)]) -> Option<Loaded> {
         unit_name,
         record,
         view,
+        calendar,
     })
 }
 
@@ -101,12 +117,20 @@ pub async fn load_all(
     fetched: Vec<Unit>,
 ) -> Result<Vec<Loaded>, StoreError> {
     let names = unit_names(store, scope, fetched).await;
-    let mut all: Vec<Loaded> = store
-        .query(EntityKind::Election, scope)
-        .await?
-        .iter()
-        .filter_map(|s| loaded(s, &names))
-        .collect();
+    let mut calendars: BTreeMap<Option<UnitId>, HolidayCalendar> = BTreeMap::new();
+    let mut all = Vec::new();
+    for state in store.query(EntityKind::Election, scope).await? {
+        let district = holiday_rules::district_of(&state.unit);
+        let calendar = match calendars.get(&district) {
+            Some(c) => c.clone(),
+            None => {
+                let c = load_calendar(store, &state.unit).await?;
+                calendars.insert(district, c.clone());
+                c
+            }
+        };
+        all.extend(loaded(&state, &names, calendar));
+    }
     all.sort_by(|a, b| (&a.unit, a.view.election_day).cmp(&(&b.unit, b.view.election_day)));
     Ok(all)
 }
@@ -128,7 +152,8 @@ pub async fn load_one(
         return Ok(None);
     }
     let names = unit_names(store, scope, fetched).await;
-    Ok(loaded(&state, &names))
+    let calendar = load_calendar(store, &state.unit).await?;
+    Ok(loaded(&state, &names, calendar))
 }
 
 pub fn colour_msg(colour: StepColour) -> ElectionMsg {

@@ -5,8 +5,10 @@
 
 use cunju_domain::directory::kinship::Kinship;
 use cunju_domain::election::breach::{Breach, Reason};
-use cunju_domain::election::roll::{Missing, RollResults, RollView, RoundStatus, voter_of_key};
-use cunju_domain::election::tally::{Outcome, RoundResult, Verdict};
+use cunju_domain::election::roll::{
+    Missing, RollResults, RollView, RoundStatus, TallyRound, voter_of_key,
+};
+use cunju_domain::election::tally::{Outcome, RerunBallot, RoundResult, Verdict};
 use cunju_domain::event::{EntityKind, Relation, Sex};
 use cunju_domain::ids::{EntityId, UnitId};
 use leptos::prelude::*;
@@ -145,7 +147,7 @@ fn ResultsBody(res: RollResults, view: RollView, i18n: I18n) -> impl IntoView {
             }}
         </section>
         <h2>{move || i18n.t(RollMsg::RoundFirst)}</h2>
-        <RoundView status=res.first.clone() view=v1 i18n testid="roll-first"/>
+        <RoundView status=res.first.clone() view=v1 i18n round=TallyRound::First rerun_ballots=rerun_ballots.clone() testid="roll-first"/>
         {(!rerun_ballots.is_empty()).then(|| view! {
             <h2>{move || i18n.t(RollMsg::RerunBallots)}</h2>
             <ul class="record-list" data-testid="roll-rerun-ballots">
@@ -164,7 +166,7 @@ fn ResultsBody(res: RollResults, view: RollView, i18n: I18n) -> impl IntoView {
         })}
         {res.rerun.clone().map(|status| view! {
             <h2>{move || i18n.t(RollMsg::RoundRerun)}</h2>
-            <RoundView status view=v3.clone() i18n testid="roll-rerun"/>
+            <RoundView status view=v3.clone() i18n round=TallyRound::Rerun rerun_ballots=res.rerun_ballots.clone() testid="roll-rerun"/>
         })}
     }
 }
@@ -189,6 +191,8 @@ fn RoundView(
     status: RoundStatus,
     view: RollView,
     i18n: I18n,
+    round: TallyRound,
+    rerun_ballots: Vec<RerunBallot>,
     testid: &'static str,
 ) -> impl IntoView {
     match status {
@@ -207,13 +211,19 @@ fn RoundView(
             </div>
         }.into_any(),
         RoundStatus::Decided(RoundResult::Counted(outcome)) => view! {
-            <div data-testid=testid data-state="counted"><OutcomeView outcome view i18n/></div>
+            <div data-testid=testid data-state="counted"><OutcomeView outcome view i18n round rerun_ballots/></div>
         }.into_any(),
     }
 }
 
 #[component]
-fn OutcomeView(outcome: Outcome, view: RollView, i18n: I18n) -> impl IntoView {
+fn OutcomeView(
+    outcome: Outcome,
+    view: RollView,
+    i18n: I18n,
+    round: TallyRound,
+    rerun_ballots: Vec<RerunBallot>,
+) -> impl IntoView {
     let validity = outcome.validity.clone();
     let elected: Vec<String> = outcome
         .elected()
@@ -236,6 +246,7 @@ fn OutcomeView(outcome: Outcome, view: RollView, i18n: I18n) -> impl IntoView {
                 verdict_msg(&d.verdict),
                 d.verdict == Verdict::Elected,
                 d.reason.clone(),
+                view.is_write_in(round, d.post, &d.person, &rerun_ballots),
             )
         })
         .collect();
@@ -263,10 +274,10 @@ fn OutcomeView(outcome: Outcome, view: RollView, i18n: I18n) -> impl IntoView {
                 <th>{move || i18n.t(RollMsg::Reason)}</th>
             </tr></thead>
             <tbody>
-                {rows.into_iter().map(|(post, name, votes, verdict, won, reason)| view! {
-                    <tr data-testid="roll-decision" class:won=won>
+                {rows.into_iter().map(|(post, name, votes, verdict, won, reason, write_in)| view! {
+                    <tr data-testid="roll-decision" class:won=won data-write-in=write_in.to_string()>
                         <td>{move || post_label(post, i18n.lang())}</td>
-                        <td>{name}</td>
+                        <td>{name}{write_in.then(|| view! { " "<span class="pill" data-testid="roll-write-in-mark">{move || i18n.t(RollMsg::WriteIn)}</span> })}</td>
                         <td>{votes}</td>
                         <td>{move || i18n.t(verdict)}</td>
                         <td>{move || reason_text(&reason, i18n.lang())}</td>

@@ -188,6 +188,18 @@ fn BoxCount(
     }
 }
 
+/// One row of a post's count: who, their label, the votes typed.
+type VoteRow = (IdNumber, String, RwSignal<String>);
+
+fn vote_row(view: &RollView, prior: Option<&[VoteCount]>, id: IdNumber) -> VoteRow {
+    let votes = prior
+        .and_then(|votes| votes.iter().find(|v| v.id_number == id))
+        .map(|v| v.votes.to_string())
+        .unwrap_or_default();
+    let label = view.label(&id);
+    (id, label, RwSignal::new(votes))
+}
+
 #[component]
 fn PostCount(
     ctx: RollCtx,
@@ -215,18 +227,19 @@ fn PostCount(
             .map(|s| s.invalid.to_string())
             .unwrap_or_default(),
     );
-    let rows: Vec<(IdNumber, String, RwSignal<String>)> = candidates
+    let prior = sheet.as_ref().map(|s| s.votes.as_slice());
+    // 另选他人 already entered for this post (in any box) get a row in every box.
+    let written_in = view.write_ins(round, post, &candidates);
+    let rows: Vec<VoteRow> = candidates
         .into_iter()
-        .map(|id| {
-            let prior = sheet
-                .as_ref()
-                .and_then(|s| s.votes.iter().find(|v| v.id_number == id))
-                .map(|v| v.votes.to_string())
-                .unwrap_or_default();
-            let label = view.label(&id);
-            (id, label, RwSignal::new(prior))
-        })
+        .map(|id| vote_row(&view, prior, id))
         .collect();
+    let write_ins: RwSignal<Vec<VoteRow>> = RwSignal::new(
+        written_in
+            .into_iter()
+            .map(|id| vote_row(&view, prior, id))
+            .collect(),
+    );
     let inputs = rows.clone();
     let slug = format!("{post:?}").to_lowercase();
     let save = move |_| {
@@ -238,7 +251,7 @@ fn PostCount(
             return refuse(&ctx, RollMsg::BadNumber.text(lang).into());
         };
         let mut votes = Vec::new();
-        for (id, _, s) in &inputs {
+        for (id, _, s) in inputs.iter().chain(write_ins.get_untracked().iter()) {
             let Some(v) = parse_count(&s.get_untracked()) else {
                 return refuse(&ctx, RollMsg::BadNumber.text(lang).into());
             };
@@ -261,6 +274,7 @@ fn PostCount(
             || (),
         );
     };
+    let on_ballot: Vec<IdNumber> = rows.iter().map(|(id, _, _)| id.clone()).collect();
     view! {
         <div class="roll-post-count" data-testid=format!("roll-count-{slug}")>
             <h3>{move || post_label(post, i18n.lang())}</h3>
@@ -270,10 +284,92 @@ fn PostCount(
                 {rows.into_iter().enumerate().map(|(i, (_, label, s))| view! {
                     <label>{label}{number_input(s, format!("roll-votes-{i}"))}</label>
                 }).collect_view()}
+                {move || write_ins.get().into_iter().enumerate().map(|(i, (_, label, s))| view! {
+                    <label data-testid="roll-write-in">
+                        {label}" "<span class="pill">{move || i18n.t(RollMsg::WriteIn)}</span>
+                        {number_input(s, format!("roll-write-in-votes-{i}"))}
+                    </label>
+                }).collect_view()}
                 <button type="button" data-testid="roll-save-votes" on:click=save>{move || i18n.t(RollMsg::Save)}</button>
             </div>
+            <WriteInPicker view=view.clone() on_ballot write_ins/>
         </div>
     }
+}
+
+/// 添加另选他人: find a registered voter by name and give them a row on this post's count.
+#[component]
+fn WriteInPicker(
+    view: RollView,
+    on_ballot: Vec<IdNumber>,
+    write_ins: RwSignal<Vec<VoteRow>>,
+) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    // A row's votes signal must outlive the search list it was picked from (disposed on close).
+    let owner = StoredValue::new(Owner::current());
+    let open = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let view = StoredValue::new(view);
+    let on_ballot = StoredValue::new(on_ballot);
+    let matches = move || {
+        let q = query.get();
+        let q = q.trim();
+        if q.is_empty() {
+            return None;
+        }
+        let taken = write_ins.with(|w| w.iter().map(|(id, _, _)| id.clone()).collect::<Vec<_>>());
+        Some(view.with_value(|v| {
+            v.voters
+                .iter()
+                .filter(|voter| voter.name.contains(q))
+                .filter(|voter| {
+                    !on_ballot.with_value(|b| b.contains(&voter.id_number))
+                        && !taken.contains(&voter.id_number)
+                })
+                .take(8)
+                .map(|voter| (voter.id_number.clone(), v.label(&voter.id_number)))
+                .collect::<Vec<_>>()
+        }))
+    };
+    view! {
+            <div class="roll-write-in-picker">
+                <button type="button" class="secondary" data-testid="roll-add-write-in"
+                    on:click=move |_| open.update(|o| *o = !*o)>{move || i18n.t(RollMsg::AddWriteIn)}</button>
+                <Show when=move || open.get()>
+                    <p class="muted">{move || i18n.t(RollMsg::WriteInHint)}</p>
+                    <input type="search" data-testid="roll-write-in-search" placeholder=move || i18n.t(RollMsg::WriteInSearch)
+                        prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+                    {move || matches().map(|found| if found.is_empty() {
+                        view! { <p class="form-error" role="alert" data-testid="roll-write-in-none">{move || i18n.t(RollMsg::WriteInNoMatch)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="record-list">
+                                {found.into_iter().map(|(id, label)| {
+                                    let shown = label.clone();
+                                    view! {
+                                        <li><button type="button" class="secondary" data-testid="roll-write-in-pick"
+                                            on:click=move |_| {
+                                                let (id, label) = (id.clone(), label.clone());
+                                                write_ins.update(|list| {
+                                                    if !list.iter().any(|(other, _, _)| *other == id) {
+                                                        let votes = owner.with_value(|o| match o {
+        Some(o) => o.with(|| RwSignal::new(String::new())),
+        None => RwSignal::new(String::new()),
+    });
+                                                        list.push((id, label, votes));
+                                                    }
+                                                });
+                                                query.set(String::new());
+                                                open.set(false);
+                                            }>{shown}</button></li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })}
+                </Show>
+            </div>
+        }
 }
 
 #[component]

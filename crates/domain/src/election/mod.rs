@@ -6,6 +6,7 @@
 
 pub mod breach;
 pub mod calendar;
+pub mod holidays;
 pub mod recall;
 pub mod record;
 pub mod roll;

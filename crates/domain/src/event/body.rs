@@ -27,6 +27,8 @@ pub enum EntityKind {
     Election,
     /// 选民登记与计票台账 — the registers and tally of `election:<X>`, id `election_roll:<X>`.
     ElectionRoll,
+    /// 节假日安排 — a district's holidays of one year (`holidays:<district>:<year>`).
+    Holidays,
     // ── eligibility: entity kinds ──
     /// 资格审查规则包 — a district's copy of a rule pack (`rule_pack:…`).
     RulePack,
@@ -55,6 +57,7 @@ impl EntityKind {
         // ── elections ──
         EntityKind::Election,
         EntityKind::ElectionRoll,
+        EntityKind::Holidays,
         // ── eligibility ──
         EntityKind::RulePack,
         EntityKind::ReviewBatch,
@@ -76,6 +79,7 @@ impl EntityKind {
             // ── elections ──
             EntityKind::Election => "election",
             EntityKind::ElectionRoll => "election_roll",
+            EntityKind::Holidays => "holidays",
             // ── eligibility ──
             EntityKind::RulePack => "rule_pack",
             EntityKind::ReviewBatch => "review_batch",
@@ -241,6 +245,8 @@ pub enum EventBody {
     StepEdited(crate::election::StepEdited),
     /// 选民登记与计票 — every event of an election roll (`op` names which).
     ElectionRoll(crate::election::roll::RollEvent),
+    /// 设定节假日 — a district's holidays and 调休 working days of one year (district admin).
+    HolidaysSet(crate::election::holidays::HolidaysSet),
 
     // ── eligibility ──
     /// 复制规则包 (district admin).
@@ -312,6 +318,7 @@ pub const KNOWN_KINDS: &[(&str, u64)] = &[
     ("step_unticked", 1),
     ("step_edited", 1),
     ("election_roll", 1),
+    ("holidays_set", 1),
     // ── eligibility ──
     ("rule_pack_cloned", 1),
     ("rule_pack_changed", 1),
@@ -365,6 +372,7 @@ impl EventBody {
             EventBody::StepUnticked(_) => "step_unticked",
             EventBody::StepEdited(_) => "step_edited",
             EventBody::ElectionRoll(_) => "election_roll",
+            EventBody::HolidaysSet(_) => "holidays_set",
 
             // ── eligibility ──
             EventBody::RulePackCloned(_) => "rule_pack_cloned",
@@ -421,6 +429,7 @@ impl EventBody {
             | EventBody::StepUnticked(_)
             | EventBody::StepEdited(_) => Some(EntityKind::Election),
             EventBody::ElectionRoll(_) => Some(EntityKind::ElectionRoll),
+            EventBody::HolidaysSet(_) => Some(EntityKind::Holidays),
 
             // ── eligibility ──
             EventBody::RulePackCloned(_) | EventBody::RulePackChanged(_) => {
@@ -554,6 +563,7 @@ impl EventBody {
             EventBody::ElectionRoll(ev) => {
                 crate::election::roll::validate_event(ev).map_err(|e| invalid(e.to_string()))
             }
+            EventBody::HolidaysSet(set) => set.validate().map_err(|e| invalid(e.to_string())),
 
             // ── eligibility ──
             EventBody::RulePackCloned(c) => c.validate(),
@@ -713,6 +723,7 @@ pub(crate) mod tests {
                 evidence: vec![crate::ids::Hash::of(b"photo")],
             }),
             EventBody::ElectionRoll(crate::election::roll::tests::sample_event()),
+            EventBody::HolidaysSet(crate::election::holidays::tests::national_day_2026()),
             // ── eligibility ──
             EventBody::RulePackCloned(crate::eligibility::events::PackCloned {
                 pack: crate::eligibility::RulePack::cq_candidate_2021()

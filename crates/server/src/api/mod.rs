@@ -7,6 +7,7 @@ mod accounts;
 mod allowances;
 mod blobs;
 mod devices;
+mod holidays;
 mod session;
 mod sync;
 mod units;
@@ -27,6 +28,7 @@ use crate::{AppState, now_ms};
 
 pub use accounts::{Account, AccountChange, NewAccount};
 pub use allowances::RatesResponse;
+pub use holidays::HolidaysResponse;
 pub use units::UnitsResponse;
 
 pub fn router(state: AppState) -> Router {
@@ -45,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{username}/password", post(accounts::reset_password))
         .route("/units", get(units::tree))
         .route("/allowances/rates", get(allowances::rates))
+        .route("/elections/holidays", get(holidays::holidays))
         .route("/devices", get(devices::list))
         .route("/devices/{device}/revoke", post(devices::revoke))
         .route("/blobs/{sha256}", put(blobs::put).get(blobs::get));

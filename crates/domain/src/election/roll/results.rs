@@ -102,6 +102,74 @@ fn tally_key_of(v: &super::VoterEntry) -> EntityId {
 }
 
 impl RollView {
+    /// The people printed on `post`'s ballot in `round`: in the first round the formal
+    /// candidates (the nominees while no formal list is fixed), in the re-run the candidates of
+    /// `rerun_ballots` (`RollResults::rerun_ballots`).
+    pub fn ballot_for(
+        &self,
+        round: TallyRound,
+        post: PostTitle,
+        rerun_ballots: &[RerunBallot],
+    ) -> Vec<IdNumber> {
+        match round {
+            TallyRound::First => match self.formal_for(post) {
+                Some(list) => list.candidates.clone(),
+                None => self
+                    .nominations_for(post)
+                    .iter()
+                    .map(|n| n.id_number.clone())
+                    .collect(),
+            },
+            TallyRound::Rerun => rerun_ballots
+                .iter()
+                .filter(|b| b.post == post)
+                .flat_map(|b| &b.candidates)
+                .filter_map(|k| voter_of_key(self, k))
+                .map(|v| v.id_number.clone())
+                .collect(),
+        }
+    }
+
+    /// 另选他人 — the registered voters who received votes on `post` in `round` without being
+    /// on its ballot (`ballot`), in the order they were first entered. Their votes count like a
+    /// candidate's (spec §1.5: write-ins are counted per person).
+    pub fn write_ins(
+        &self,
+        round: TallyRound,
+        post: PostTitle,
+        ballot: &[IdNumber],
+    ) -> Vec<IdNumber> {
+        let mut out: Vec<IdNumber> = Vec::new();
+        for s in self
+            .votes
+            .iter()
+            .filter(|s| s.round == round && s.post == post)
+        {
+            for v in &s.votes {
+                if !ballot.contains(&v.id_number) && !out.contains(&v.id_number) {
+                    out.push(v.id_number.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the person behind tally key `person` was written in on `post` in `round`
+    /// rather than printed on the ballot.
+    pub fn is_write_in(
+        &self,
+        round: TallyRound,
+        post: PostTitle,
+        person: &EntityId,
+        rerun_ballots: &[RerunBallot],
+    ) -> bool {
+        voter_of_key(self, person).is_some_and(|v| {
+            !self
+                .ballot_for(round, post, rerun_ballots)
+                .contains(&v.id_number)
+        })
+    }
+
     /// What is still to be entered for `round` over `posts`.
     fn missing(&self, round: TallyRound, posts: &[PostTitle]) -> Vec<Missing> {
         if self.boxes.is_empty() {

@@ -15,6 +15,7 @@ use crate::election::tally::{PostTitle, RoundResult, Seats, Verdict};
 use crate::election::template::{ElectionType, ElectoralMode, RulePackVersion};
 use crate::event::tests::NOW;
 use crate::event::{DeviceLog, Event, EventBody, NewEvent, Relation};
+use crate::ids::EntityId;
 use crate::projection::fold;
 use crate::sync::{Profile, RejectReason};
 
@@ -1339,4 +1340,69 @@ fn village_officials_and_supervisors_register_only_supervisors_enter_the_tally()
     ));
     assert!(!may_read_event(&profile(Role::Trainer, "5099"), register));
     assert!(!may_read_event(&elsewhere, register));
+}
+
+// --- write-ins (另选他人) ----------------------------------------------------------------------
+
+#[test]
+fn a_write_in_with_more_than_half_is_elected_and_known_as_a_write_in() {
+    let mut r = counted_roll(60);
+    for (i, votes) in [(1, 50), (5, 40)] {
+        r.push(RollEvent::Nominated {
+            post: PostTitle::Chair,
+            id_number: id(i, false),
+            nomination_votes: votes,
+            minority: false,
+        })
+        .unwrap();
+    }
+    r.push(RollEvent::FormalFixed {
+        post: PostTitle::Chair,
+        candidates: vec![id(1, false), id(5, false)],
+        published_on: day("2026-04-10"),
+    })
+    .unwrap();
+    // Voter 7 is on no ballot: 35 of 60 voters wrote them in.
+    r.count(
+        TallyRound::First,
+        PostTitle::Chair,
+        60,
+        &[(1, false, 10), (5, false, 15), (7, false, 35)],
+    );
+    r.count(
+        TallyRound::First,
+        PostTitle::Member,
+        60,
+        &[(2, true, 40), (3, false, 40)],
+    );
+    let v = r.view();
+    let ballot = v.ballot_for(TallyRound::First, PostTitle::Chair, &[]);
+    assert_eq!(ballot, [id(1, false), id(5, false)]);
+    assert_eq!(
+        v.write_ins(TallyRound::First, PostTitle::Chair, &ballot),
+        [id(7, false)]
+    );
+    let res = results(&r);
+    assert!(elected(first(&res)).contains(&key(7, false)));
+    let seven: EntityId = key(7, false).parse().unwrap();
+    let one: EntityId = key(1, false).parse().unwrap();
+    assert!(v.is_write_in(TallyRound::First, PostTitle::Chair, &seven, &[]));
+    assert!(!v.is_write_in(TallyRound::First, PostTitle::Chair, &one, &[]));
+
+    // Someone not on the voter roll cannot be written in.
+    let err = r
+        .push(RollEvent::VotesCounted {
+            round: TallyRound::First,
+            box_no: "1".into(),
+            post: PostTitle::Chair,
+            valid: 60,
+            invalid: 0,
+            votes: vec![VoteCount {
+                id_number: id(300, false),
+                votes: 31,
+            }],
+        })
+        .unwrap_err();
+    assert!(matches!(err, RollError::NotRegistered(_)));
+    assert!(err.message_zh().contains("不在选民名单中"));
 }
