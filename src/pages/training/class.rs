@@ -376,7 +376,8 @@ fn RosterImport(file: Arc<ClassFile>, profile: Profile) -> impl IntoView {
                 match export_worker::read_sheet(&bytes).await {
                     Ok(sheet) => Roster::Sheet(sheet),
                     Err(ExportFailure::Unavailable) => {
-                        return message.set(Some(Err(ExportFailure::Unavailable.message(i18n.lang()))));
+                        return message
+                            .set(Some(Err(ExportFailure::Unavailable.message(i18n.lang()))));
                     }
                     Err(ExportFailure::Failed(_)) => {
                         return message.set(Some(Err(i18n.t(T::RosterNotXlsx).into())));

@@ -338,13 +338,8 @@ pub fn standings(
         .into_iter()
         .map(|(person, (name, group, recs))| {
             let took_office = NaiveDate::from_ymd_opt(year, 1, 1);
-            let status = requirement_status(
-                group.default_requirement(),
-                &recs,
-                year,
-                as_of,
-                took_office,
-            );
+            let status =
+                requirement_status(group.default_requirement(), &recs, year, as_of, took_office);
             let exemption = (status != RequirementStatus::Met)
                 .then(|| exemptions.get(&person).cloned())
                 .flatten();
@@ -502,7 +497,10 @@ mod tests {
         let done = f.completions(&HoursRules::default(), &CompletionRules::default());
         let classes = vec![(f, done)];
         let who = standings(&classes, 2026, NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
-        let p3 = who.iter().find(|s| s.person.as_str() == "person:p3").unwrap();
+        let p3 = who
+            .iter()
+            .find(|s| s.person.as_str() == "person:p3")
+            .unwrap();
         assert_eq!(p3.status, RequirementStatus::Exempted);
         assert_eq!(p3.exemption.as_deref(), Some("已参加市级示范班"));
         // The one who attended is met, the one on leave still due: the exemption is personal.
@@ -511,7 +509,10 @@ mod tests {
         assert!(matches!(who[1].status, RequirementStatus::Due { .. }));
         // An exemption from a 2026 class says nothing about 2027.
         let next = standings(&classes, 2027, NaiveDate::from_ymd_opt(2027, 6, 1).unwrap());
-        let p3 = next.iter().find(|s| s.person.as_str() == "person:p3").unwrap();
+        let p3 = next
+            .iter()
+            .find(|s| s.person.as_str() == "person:p3")
+            .unwrap();
         assert!(matches!(p3.status, RequirementStatus::Due { .. }));
         assert_eq!(p3.exemption, None);
     }

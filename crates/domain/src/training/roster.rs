@@ -299,7 +299,10 @@ mod tests {
             vec![text("李四"), text("50019919850505123X")],
         ];
         let errors = plan_roster_sheet(&bad, &people(), &[]).unwrap_err();
-        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(
+            errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
         assert!(errors[0].message_zh.contains("保存成了数字"), "{errors:?}");
         assert!(errors[1].message_zh.contains("名录中没有"));
     }
