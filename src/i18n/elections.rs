@@ -127,4 +127,11 @@ messages! {
     HolSaved => "已保存，辖区内选举的期限已按新设置重新计算。", "Saved; the deadlines of the district's elections were recomputed.";
     HolNotAdmin => "只有区县管理员可以设定节假日。", "Only the district admin sets holidays.";
     HolNoDistrict => "您的辖区不在某个区县内，无法设定节假日。", "Your scope is not within a district; holidays cannot be set.";
+    Mon => "周一", "Mon";
+    Tue => "周二", "Tue";
+    Wed => "周三", "Wed";
+    Thu => "周四", "Thu";
+    Fri => "周五", "Fri";
+    Sat => "周六", "Sat";
+    Sun => "周日", "Sun";
 }

@@ -152,4 +152,40 @@ messages! {
     Cancel => "取消", "Cancel";
     WithdrawnHeading => "已退学学员", "Withdrawn trainees";
     ExemptedApart => "免训", "exempted";
+    SlotAm => "上午", "Morning";
+    SlotPm => "下午", "Afternoon";
+    SlotEve => "晚上", "Evening";
+    VenueOnline => "线上：", "Online: ";
+    ContractedBy => "承办：", "run by ";
+    HoursUnit => "学时", " study hours";
+    LeaveDefault => "请假", "Leave";
+    CertificateTitle => "结业证书", "Certificate of completion";
+    CertificateNo => "编号：", "No. ";
+}
+
+/// "2026年第1期" — a class's year and number (期次).
+pub fn class_term(year: i32, seq: u32, lang: crate::i18n::Lang) -> String {
+    match lang {
+        crate::i18n::Lang::Zh => format!("{year}年第{seq}期"),
+        crate::i18n::Lang::En => format!("{year}, class {seq}"),
+    }
+}
+
+/// The sentence of a completion certificate.
+pub fn certificate_text(
+    name: &str,
+    year: i32,
+    class: &str,
+    seq: u32,
+    hours: &str,
+    lang: crate::i18n::Lang,
+) -> String {
+    match lang {
+        crate::i18n::Lang::Zh => format!(
+            "{name}同志于{year}年参加{class}（第{seq}期）学习，完成学时{hours}，经考核准予结业。"
+        ),
+        crate::i18n::Lang::En => format!(
+            "{name} attended {class} (class {seq}) in {year}, completed {hours} study hours and has been found to have completed the training."
+        ),
+    }
 }

@@ -245,12 +245,14 @@ fn DayList(
 
 fn weekday(day: NaiveDate, lang: Lang) -> &'static str {
     let i = day.weekday().num_days_from_monday() as usize;
-    let (zh, en) = (
-        ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
-        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-    );
-    match lang {
-        Lang::Zh => zh[i],
-        Lang::En => en[i],
-    }
+    [
+        ElectionMsg::Mon,
+        ElectionMsg::Tue,
+        ElectionMsg::Wed,
+        ElectionMsg::Thu,
+        ElectionMsg::Fri,
+        ElectionMsg::Sat,
+        ElectionMsg::Sun,
+    ][i]
+        .text(lang)
 }

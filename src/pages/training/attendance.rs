@@ -350,7 +350,7 @@ fn DoorRow(
         }
     };
     let minutes = RwSignal::new("30".to_string());
-    let reason = RwSignal::new("请假".to_string());
+    let reason = RwSignal::new(i18n.t(T::LeaveDefault).to_string());
     let late = {
         let (ctx, row) = (ctx.clone(), row.clone());
         move |_| {
@@ -398,7 +398,7 @@ fn DoorRow(
         move |_| {
             let r = reason.get_untracked().trim().to_string();
             let r = if r.is_empty() {
-                "请假".to_string()
+                i18n.t(T::LeaveDefault).to_string()
             } else {
                 r
             };

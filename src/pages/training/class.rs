@@ -34,7 +34,7 @@ use crate::components::export_worker::{self, ExcelButton, ExportFailure};
 use crate::components::file_io::{decode_text, download_text, read_chosen_file};
 use crate::components::people_index::{PeopleIndex, SearchOutcome, shared_index};
 use crate::components::require_login::RequireLogin;
-use crate::i18n::training::TrainingMsg as T;
+use crate::i18n::training::{TrainingMsg as T, certificate_text, class_term};
 use crate::i18n::{Msg, use_i18n};
 use crate::store;
 use crate::sync::use_sync;
@@ -118,7 +118,8 @@ fn ClassBody(file: Arc<ClassFile>, profile: Profile) -> impl IntoView {
     let group = group_msg(c.target_group);
     view! {
         <h1 data-testid="class-title">{c.name.clone()}</h1>
-        <p class="muted">{format!("{}{} · {}年第{}期 · ", c.organiser, c.contractor.as_ref().map(|x| format!("（承办：{x}）")).unwrap_or_default(), c.year, c.seq)}
+        <p class="muted">{let (organiser, contractor, year, seq) = (c.organiser.clone(), c.contractor.clone(), c.year, c.seq);
+            move || format!("{organiser}{} · {} · ", contractor.as_ref().map(|x| format!("（{}{x}）", i18n.t(T::ContractedBy))).unwrap_or_default(), class_term(year, seq, i18n.lang()))}
             {move || i18n.t(group)}" · "{topics.join("、")}</p>
         <Sessions file=file.clone() profile=profile.clone() editable/>
         <Enrolment file=file.clone() profile=profile.clone() editable/>
@@ -146,7 +147,8 @@ fn Sessions(file: Arc<ClassFile>, profile: Profile, editable: bool) -> impl Into
                 <li class="record-row" data-testid="session-row">
                     <div class="record-main">
                         <strong>{format!("{} {} {}–{}", s.date, slot_zh(s.slot), s.starts_at.format("%H:%M"), s.ends_at.format("%H:%M"))}</strong>
-                        <span class="muted">{format!("{} · {} · {}学时", venue_text(&s.venue), s.instructor, s.planned)}</span>
+                        <span class="muted">{let (venue, instructor, planned) = (s.venue.clone(), s.instructor.clone(), s.planned);
+                            move || format!("{} · {instructor} · {planned}{}", venue_text(&venue, i18n.lang()), i18n.t(T::HoursUnit))}</span>
                     </div>
                     <div class="row-actions">
                         <span data-testid="session-present" data-count=present>{move || i18n.t(T::Present)}" "{present}"/"{file.trainees.len()}</span>
@@ -167,10 +169,10 @@ fn Sessions(file: Arc<ClassFile>, profile: Profile, editable: bool) -> impl Into
     }
 }
 
-fn venue_text(v: &Venue) -> String {
+fn venue_text(v: &Venue, lang: crate::i18n::Lang) -> String {
     match v {
         Venue::Site(s) => s.clone(),
-        Venue::Online { platform } => format!("线上：{platform}"),
+        Venue::Online { platform } => format!("{}{platform}", T::VenueOnline.text(lang)),
     }
 }
 
@@ -256,7 +258,7 @@ fn SessionForm(file: Arc<ClassFile>, profile: Profile) -> impl IntoView {
             {field(T::Date, "session-date", "date", date)}
             <label class="field"><span>{move || i18n.t(T::Slot)}</span>
                 <select data-testid="session-slot" on:change=move |ev| slot.set(event_target_value(&ev))>
-                    <option value="am">"上午 AM"</option><option value="pm">"下午 PM"</option><option value="eve">"晚上 EVE"</option>
+                    <option value="am">{move || i18n.t(T::SlotAm)}</option><option value="pm">{move || i18n.t(T::SlotPm)}</option><option value="eve">{move || i18n.t(T::SlotEve)}</option>
                 </select></label>
             {field(T::Starts, "session-starts", "time", starts)}
             {field(T::Ends, "session-ends", "time", ends)}
@@ -601,9 +603,10 @@ fn Certificates(file: Arc<ClassFile>) -> impl IntoView {
             let name = file.trainees.iter().find(|t| t.person == cert.person).map(|t| t.name.clone()).unwrap_or_default();
             view! {
                 <article class="certificate" data-testid="certificate">
-                    <h3>"结业证书"</h3>
-                    <p class="certificate-no">"编号："{cert.number.to_string()}</p>
-                    <p>{format!("{name}同志于{}年参加{}（第{}期）学习，完成学时{}，经考核准予结业。", c.year, c.name, c.seq, cert.credited)}</p>
+                    <h3>{move || i18n.t(T::CertificateTitle)}</h3>
+                    <p class="certificate-no">{move || i18n.t(T::CertificateNo)}{cert.number.to_string()}</p>
+                    <p>{let (class, year, seq, hours) = (c.name.clone(), c.year, c.seq, cert.credited.to_string());
+                        move || certificate_text(&name, year, &class, seq, &hours, i18n.lang())}</p>
                     <p class="certificate-by">{c.organiser.clone()}</p>
                 </article>
             }

@@ -13,6 +13,7 @@ use leptos_router::components::A;
 use super::data;
 use crate::components::require_login::RequireLogin;
 use crate::i18n::training::TrainingMsg as T;
+use crate::i18n::training::class_term;
 use crate::i18n::{Msg, use_i18n};
 use crate::store;
 use crate::sync::use_sync;
@@ -75,7 +76,7 @@ fn Classes(profile: Profile) -> impl IntoView {
                                 <li class="record-row" data-testid="training-class-row">
                                     <A href=format!("/training/classes/{id}") attr:class="record-link">
                                         <div class="record-main"><strong>{c.name.clone()}</strong>
-                                            <span class="muted">{format!("{} · {}年第{}期", c.organiser, c.year, c.seq)}</span></div>
+                                            <span class="muted">{let (organiser, year, seq) = (c.organiser.clone(), c.year, c.seq); move || format!("{organiser} · {}", class_term(year, seq, i18n.lang()))}</span></div>
                                         <div class="record-sub muted">
                                             <span>{move || i18n.t(T::Trainees)}" "{doc.active_trainees().count()}</span>
                                             <span>{move || i18n.t(T::Sessions)}" "{n_sessions}</span>
