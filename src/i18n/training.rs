@@ -160,7 +160,7 @@ messages! {
     HoursUnit => "学时", " study hours";
     LeaveDefault => "请假", "Leave";
     CertificateTitle => "结业证书", "Certificate of completion";
-    CertificateNo => "编号：", "No. ";
+    CertificateNumber => "编号：", "No. ";
 }
 
 /// "2026年第1期" — a class's year and number (期次).

@@ -604,7 +604,7 @@ fn Certificates(file: Arc<ClassFile>) -> impl IntoView {
             view! {
                 <article class="certificate" data-testid="certificate">
                     <h3>{move || i18n.t(T::CertificateTitle)}</h3>
-                    <p class="certificate-no">{move || i18n.t(T::CertificateNo)}{cert.number.to_string()}</p>
+                    <p class="certificate-no">{move || i18n.t(T::CertificateNumber)}{cert.number.to_string()}</p>
                     <p>{let (class, year, seq, hours) = (c.name.clone(), c.year, c.seq, cert.credited.to_string());
                         move || certificate_text(&name, year, &class, seq, &hours, i18n.lang())}</p>
                     <p class="certificate-by">{c.organiser.clone()}</p>
