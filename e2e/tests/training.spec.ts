@@ -21,7 +21,7 @@ async function syncNow(page: Page) {
 
 async function openFirstSession(page: Page) {
   await page.goto("/training");
-  await page.getByTestId("training-class-row").first().locator("a").click();
+  await page.getByTestId("training-class-row").filter({ hasText: "履职培训班" }).locator("a").click();
   await expect(page.getByTestId("trainee-count")).toHaveText(String(TRAINEES));
   await page.getByTestId("session-attendance").first().click();
   await expect(page.getByTestId("door-row")).toHaveCount(TRAINEES);
@@ -146,7 +146,7 @@ test("200 trainees ticked offline at the door survive a reload and reach a secon
   await login(b, "demo-admin");
   await syncNow(b);
   await b.goto("/training");
-  await b.getByTestId("training-class-row").first().locator("a").click();
+  await b.getByTestId("training-class-row").filter({ hasText: "履职培训班" }).locator("a").click();
   await expect(b.getByTestId("session-present").first()).toHaveAttribute("data-count", String(TRAINEES));
   // 4 of 8 planned hours each: present at the morning session, nobody completes yet.
   await expect(b.getByTestId("completion-row")).toHaveCount(TRAINEES);
