@@ -67,7 +67,7 @@ test("a supervisor photographs a step offline; another phone shows it once it is
   await a.getByTestId("election-day").fill(isoDay(50));
   await a.getByTestId("election-committee-day").fill(isoDay(-5));
   await a.getByTestId("election-submit").click();
-  await expect(a).toHaveURL(/\/elections\/[0-9A-Za-z]+$/);
+  await expect(a).toHaveURL(/\/elections\/(?!new$)[0-9A-Za-z]+$/);
 
   await deviceA.setOffline(true);
   await expect(a.getByTestId("online-indicator")).toHaveText("离线");
