@@ -18,7 +18,7 @@ use cunju_domain::allowance::records::{
     current_roster, default_table, view,
 };
 use cunju_domain::allowance::roster::{RosterStatus, WarningKind};
-use cunju_domain::event::{EntityKind, Event, EventBody, NewEvent};
+use cunju_domain::event::{EntityKind, Event, EventBody};
 use cunju_domain::money::Fen;
 use cunju_domain::projection::{EntityState, fold_all};
 use cunju_server::api::RatesResponse;
@@ -30,19 +30,6 @@ on_both_databases!(
     seeded_demo_records_give_a_roster_with_real_rows,
     suspensions_are_recorded_by_the_township_desk_and_the_district_only,
 );
-
-fn write(device: &mut Device, unit: &str, entity: &str, body: EventBody) -> Event {
-    device.log.append(
-        NewEvent {
-            actor: device.actor.clone(),
-            unit: unit.parse().unwrap(),
-            entity: entity.parse().unwrap(),
-            body,
-        },
-        1_750_000_000_000 + device.log.next_seq,
-        rand::random(),
-    )
-}
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -110,7 +97,7 @@ async fn allowance_records_sync_within_scope_by_permitted_roles_only(db: Db) {
         proration: Proration::FirstDay,
     });
     let mut dv = Device::new("village", &village.profile);
-    let refused = write(&mut dv, "5099", "allowance_rates:5099", rates.clone());
+    let refused = dv.write("5099", "allowance_rates:5099", rates.clone());
     let res = village.push(&[refused]).await;
     assert_eq!(
         statuses(&res),
@@ -119,7 +106,7 @@ async fn allowance_records_sync_within_scope_by_permitted_roles_only(db: Db) {
     );
 
     let mut da = Device::new("admin", &admin.profile);
-    let set = write(&mut da, "5099", "allowance_rates:5099", rates);
+    let set = da.write("5099", "allowance_rates:5099", rates);
     assert_eq!(
         statuses(&admin.push(std::slice::from_ref(&set)).await),
         ["accepted"]
@@ -127,17 +114,16 @@ async fn allowance_records_sync_within_scope_by_permitted_roles_only(db: Db) {
 
     // The village official records a worker and drafts the roster of the village.
     let mut dv = Device::new("village2", &village.profile);
-    let fact = write(
-        &mut dv,
+    let fact = dv.write(
         "5099001001",
         "qualification:w1",
         EventBody::QualificationRecorded(QualificationFact::Registered {
             registration: Registration::first(Level::SwAssistant, "DJ-1", d(2024, 1, 5), 3),
         }),
     );
-    let roster = write(&mut dv, "5099001001", "roster:r1", draft());
-    let review_by_village = write(&mut dv, "5099001001", "roster:r1", review());
-    let outside = write(&mut dv, "5099001002", "roster:r2", draft());
+    let roster = dv.write("5099001001", "roster:r1", draft());
+    let review_by_village = dv.write("5099001001", "roster:r1", review());
+    let outside = dv.write("5099001002", "roster:r2", draft());
     assert_eq!(
         statuses(
             &village
@@ -153,7 +139,7 @@ async fn allowance_records_sync_within_scope_by_permitted_roles_only(db: Db) {
     );
 
     let mut dr = Device::new("reviewer", &reviewer.profile);
-    let reviewed = write(&mut dr, "5099001001", "roster:r1", review());
+    let reviewed = dr.write("5099001001", "roster:r1", review());
     assert_eq!(statuses(&reviewer.push(&[reviewed]).await), ["accepted"]);
 
     // Who receives what: the township and the village see the roster; the neighbouring
@@ -215,8 +201,7 @@ async fn seeded_demo_records_give_a_roster_with_real_rows(db: Db) {
         .unwrap();
     let from = YearMonth::of(to.first_day() - chrono::Months::new(2));
     let mut dv = Device::new("village", &village.profile);
-    let drafted = write(
-        &mut dv,
+    let drafted = dv.write(
         seed::DEMO_ALLOWANCE_UNIT,
         "roster:demo",
         EventBody::RosterDrafted(RosterDraft {
@@ -302,13 +287,12 @@ async fn suspensions_are_recorded_by_the_township_desk_and_the_district_only(db:
     });
 
     let mut dv = Device::new("village", &village.profile);
-    let appointed = write(
-        &mut dv,
+    let appointed = dv.write(
         "5099001001",
         file,
         EventBody::QualificationRecorded(QualificationFact::Approved { on: d(2024, 1, 1) }),
     );
-    let by_village = write(&mut dv, "5099001001", file, sanction.clone());
+    let by_village = dv.write("5099001001", file, sanction.clone());
     assert_eq!(
         statuses(&village.push(&[appointed, by_village]).await),
         ["accepted", "rejected:not_permitted"],
@@ -316,17 +300,16 @@ async fn suspensions_are_recorded_by_the_township_desk_and_the_district_only(db:
     );
 
     let mut ds = Device::new("supervisor", &supervisor.profile);
-    let by_supervisor = write(&mut ds, "5099001001", file, sanction.clone());
+    let by_supervisor = ds.write("5099001001", file, sanction.clone());
     assert_eq!(
         statuses(&supervisor.push(&[by_supervisor]).await),
         ["rejected:not_permitted"]
     );
 
     let mut dr = Device::new("reviewer", &reviewer.profile);
-    let recorded = write(&mut dr, "5099001001", file, sanction.clone());
-    let elsewhere = write(&mut dr, "5099002001", "qualification:w2", sanction);
-    let bad_leave = write(
-        &mut dr,
+    let recorded = dr.write("5099001001", file, sanction.clone());
+    let elsewhere = dr.write("5099002001", "qualification:w2", sanction);
+    let bad_leave = dr.write(
         "5099001001",
         file,
         EventBody::QualificationRecorded(QualificationFact::UnpaidLeave {
@@ -345,8 +328,7 @@ async fn suspensions_are_recorded_by_the_township_desk_and_the_district_only(db:
     );
 
     let mut da = Device::new("admin", &admin.profile);
-    let assessment = write(
-        &mut da,
+    let assessment = da.write(
         "5099001001",
         file,
         EventBody::QualificationRecorded(QualificationFact::AssessmentFailed {
@@ -362,13 +344,13 @@ async fn suspensions_are_recorded_by_the_township_desk_and_the_district_only(db:
             reason: "处分对象有误".into(),
         })
     };
-    let cancelled = write(&mut da, "5099001001", file, cancel(recorded.id));
+    let cancelled = da.write("5099001001", file, cancel(recorded.id));
     assert_eq!(
         statuses(&admin.push(&[assessment, cancelled]).await),
         ["accepted", "accepted"]
     );
     let mut dv2 = Device::new("village2", &village.profile);
-    let cancel_by_village = write(&mut dv2, "5099001001", file, cancel(recorded.id));
+    let cancel_by_village = dv2.write("5099001001", file, cancel(recorded.id));
     assert_eq!(
         statuses(&village.push(&[cancel_by_village]).await),
         ["rejected:not_permitted"]

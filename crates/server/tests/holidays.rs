@@ -11,7 +11,7 @@ use common::{Client, Db, Device, Harness, statuses};
 use cunju_domain::election::HolidayCalendar;
 use cunju_domain::election::calendar::Deadline;
 use cunju_domain::election::holidays::{HolidaysSet, calendar_for};
-use cunju_domain::event::{Event, EventBody, NewEvent};
+use cunju_domain::event::{Event, EventBody};
 use cunju_domain::projection::fold_all;
 use cunju_server::api::HolidaysResponse;
 
@@ -19,19 +19,6 @@ on_both_databases!(only_the_district_admin_sets_holidays_and_the_district_receiv
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn write(device: &mut Device, unit: &str, entity: &str, body: EventBody) -> Event {
-    device.log.append(
-        NewEvent {
-            actor: device.actor.clone(),
-            unit: unit.parse().unwrap(),
-            entity: entity.parse().unwrap(),
-            body,
-        },
-        1_750_000_000_000 + device.log.next_seq,
-        rand::random(),
-    )
 }
 
 fn national_day() -> EventBody {
@@ -57,14 +44,14 @@ async fn only_the_district_admin_sets_holidays_and_the_district_receives_them(db
     let elsewhere = h.user("elsewhere", "district_admin", "5098").await;
 
     let mut dv = Device::new("village", &village.profile);
-    let refused = write(&mut dv, "5099", "holidays:5099:2026", national_day());
+    let refused = dv.write("5099", "holidays:5099:2026", national_day());
     assert_eq!(
         statuses(&village.push(&[refused]).await),
         ["rejected:not_permitted"],
         "a village official cannot set the district's holidays"
     );
     let mut ds = Device::new("sup", &supervisor.profile);
-    let refused = write(&mut ds, "5099", "holidays:5099:2026", national_day());
+    let refused = ds.write("5099", "holidays:5099:2026", national_day());
     assert_eq!(
         statuses(&supervisor.push(&[refused]).await),
         ["rejected:not_permitted"]
@@ -76,18 +63,18 @@ async fn only_the_district_admin_sets_holidays_and_the_district_receives_them(db
     if let EventBody::HolidaysSet(set) = &mut bad {
         set.holidays.insert(d(2026, 10, 10));
     }
-    let bad = write(&mut da, "5099", "holidays:5099:2026", bad);
+    let bad = da.write("5099", "holidays:5099:2026", bad);
     let res = admin.push(&[bad]).await;
     assert_eq!(statuses(&res), ["rejected:invalid_body"]);
 
     let mut da = Device::new("admin2", &admin.profile);
-    let set = write(&mut da, "5099", "holidays:5099:2026", national_day());
+    let set = da.write("5099", "holidays:5099:2026", national_day());
     assert_eq!(
         statuses(&admin.push(std::slice::from_ref(&set)).await),
         ["accepted"]
     );
     let mut de = Device::new("elsewhere", &elsewhere.profile);
-    let out = write(&mut de, "5099", "holidays:5099:2026", national_day());
+    let out = de.write("5099", "holidays:5099:2026", national_day());
     assert_eq!(
         statuses(&elsewhere.push(&[out]).await),
         ["rejected:out_of_scope"]

@@ -336,6 +336,20 @@ impl Device {
         }
     }
 
+    /// The next event of this device: `body` on `entity` in `unit`, dated by its sequence.
+    pub fn write(&mut self, unit: &str, entity: &str, body: EventBody) -> Event {
+        self.log.append(
+            NewEvent {
+                actor: self.actor.clone(),
+                unit: unit.parse().unwrap(),
+                entity: entity.parse().unwrap(),
+                body,
+            },
+            1_750_000_000_000 + self.log.next_seq,
+            rand::random(),
+        )
+    }
+
     pub fn event(&mut self, unit: &str, n: u64) -> Event {
         let unit: UnitId = serde_json::from_value(Value::String(unit.into())).unwrap();
         let entity: EntityId =
