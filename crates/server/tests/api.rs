@@ -26,6 +26,7 @@ on_both_databases!(
     push_rejects_an_invalid_body,
     aggregate_only_roles_pull_nothing,
     pull_pages_with_cursor_inside_scope,
+    pull_serves_a_scope_and_its_subtree_and_nothing_beside_it,
     pull_with_unknown_cursor_is_400,
     pull_tells_when_the_server_received_each_event,
     malformed_json_is_400_json,
@@ -383,6 +384,56 @@ async fn pull_pages_with_cursor_inside_scope(db: Db) {
             .unwrap()
             .len(),
         25
+    );
+}
+
+/// "Inside scope" is "the unit's code starts with the scope's": a group under the village and
+/// a longer code that extends it are inside; the village next door and a shorter code that the
+/// village extends are not. Checked for every kind of scope the pull reads differently (a
+/// village or township through the unit index, a district in log order).
+async fn pull_serves_a_scope_and_its_subtree_and_nothing_beside_it(db: Db) {
+    let h = Harness::start(db).await;
+    let units = [
+        "5099001001",
+        "509900100101",
+        "50990010010",
+        "5099001002",
+        "509900100",
+    ];
+    let mut pushed: Vec<(String, String)> = Vec::new();
+    for (i, unit) in units.iter().enumerate() {
+        let official = h.user(&format!("v{i}"), "village_official", unit).await;
+        let mut phone = Device::new(&format!("phone{i}"), &official.profile);
+        let events = phone.events(unit, 3);
+        official.push(&events).await;
+        pushed.extend(events.iter().map(|e| (unit.to_string(), event_id(e))));
+    }
+    let readers = [
+        h.user("alice", "village_official", "5099001001").await,
+        h.user("bob", "village_official", "5099001002").await,
+        h.user("carol", "township_supervisor", "5099001").await,
+        h.user("admin", "district_admin", "5099").await,
+    ];
+    for reader in &readers {
+        let scope = reader.profile.scope.to_string();
+        let page = reader.pull_when_visible(0, 1000).await;
+        let mut seen = ids(page["events"].as_array().unwrap());
+        let mut expected: Vec<String> = pushed
+            .iter()
+            .filter(|(unit, _)| unit.starts_with(&scope))
+            .map(|(_, id)| id.clone())
+            .collect();
+        seen.sort();
+        expected.sort();
+        assert_eq!(seen, expected, "scope {scope}");
+    }
+    // Alice's village holds its own events, its group's and the longer code's: nine.
+    assert_eq!(
+        readers[0].pull_when_visible(0, 1000).await["events"]
+            .as_array()
+            .unwrap()
+            .len(),
+        9
     );
 }
 

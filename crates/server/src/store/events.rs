@@ -17,11 +17,12 @@
 use std::future::Future;
 
 use cunju_domain::authz::authorize_event;
+use cunju_domain::clock::Hlc;
 use cunju_domain::event::{Event, check_next, check_next_across};
 use cunju_domain::sync::{Profile, PushOutcome, PushStatus, RejectReason};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::{Postgres, Row, Sqlite, Transaction};
 
 use super::{Result, Store, StoreError, on_pool};
@@ -57,6 +58,11 @@ pub struct RejectionRow {
     pub last_seen: i64,
     pub attempts: i64,
 }
+
+/// The longest code of a district (区县) or above: 6 digits in the national area codes (50 is
+/// Chongqing, 500101 one of its districts; the demo district is 5099). Longer codes are
+/// townships, villages and groups.
+const DISTRICT_CODE_MAX_LEN: usize = 6;
 
 pub(super) const EVENT_COLUMNS: &str = "position, id, device, seq, hlc_wall, hlc_counter, actor, unit, entity, body, prev, hash, received_at";
 
@@ -110,18 +116,32 @@ impl Store {
     }
 
     /// Events inside `scope` after `cursor`, at most `limit`, in commit order.
+    ///
+    /// "Within scope" is a range of the unit index: unit codes are digits and a subtree's codes
+    /// extend its root's, so they are the codes from `scope` up to `scope:` (':' sorts right
+    /// after '9' in byte order, which is why PostgreSQL compares with the "C" collation).
     pub async fn pull(&self, scope: &str, cursor: i64, limit: u32) -> Result<PullPage> {
         let fetch = i64::from(limit) + 1;
+        let upper = format!("{scope}:");
         let rows = match self {
             Store::Sqlite(pool) => {
+                // A district's or city's scope holds most of the log: read it in log order. A
+                // township's or village's is a small part: read that part through the unit index
+                // (SQLite cannot tell the two apart from a bound parameter).
+                let access = if scope.len() > DISTRICT_CODE_MAX_LEN {
+                    "INDEXED BY events_unit"
+                } else {
+                    "NOT INDEXED"
+                };
                 let sql = format!(
-                    "SELECT {EVENT_COLUMNS} FROM events
-                     WHERE position > $1 AND substr(unit, 1, length($2)) = $2
-                     ORDER BY position LIMIT $3"
+                    "SELECT {EVENT_COLUMNS} FROM events {access}
+                     WHERE position > $1 AND unit >= $2 AND unit < $3
+                     ORDER BY position LIMIT $4"
                 );
                 let rows = sqlx::query(&sql)
                     .bind(cursor)
                     .bind(scope)
+                    .bind(&upper)
                     .bind(fetch)
                     .fetch_all(pool)
                     .await?;
@@ -138,12 +158,13 @@ impl Store {
                     "SELECT {EVENT_COLUMNS} FROM events
                      WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
                        AND ($1 = 0 OR {after})
-                       AND substr(unit, 1, length($2)) = $2
-                     ORDER BY txid, position LIMIT $3"
+                       AND unit COLLATE \"C\" >= $2 AND unit COLLATE \"C\" < $3
+                     ORDER BY txid, position LIMIT $4"
                 );
                 let rows = sqlx::query(&sql)
                     .bind(cursor)
                     .bind(scope)
+                    .bind(&upper)
                     .bind(fetch)
                     .fetch_all(pool)
                     .await?;
@@ -282,20 +303,31 @@ async fn ingest<T: EventTx>(
     let mut outcomes: Vec<Option<PushOutcome>> = vec![None; events.len()];
     let pushed_by = db_text(&pusher.user);
     let mut stored_devices = std::collections::BTreeSet::new();
+    let mut devices = DeviceCache::default();
+    let ids: Vec<String> = events.iter().map(|e| db_text(&e.id)).collect();
+    let mut stored = tx.stored_hashes(&ids).await?;
     for i in order {
         let event = &events[i];
-        let mut verdict = judge(tx, pusher, event).await?;
+        let mut verdict = match stored.remove(&ids[i]) {
+            // Already stored before this push began.
+            Some(hash) => same_or_refused(&hash, event),
+            None => judge(tx, &mut devices, pusher, event).await?,
+        };
         if let Verdict::Store = verdict {
             verdict = if tx.insert_event(event, &pushed_by, now_ms).await? {
                 Verdict::Stored
             } else {
-                // A concurrent push stored this id or this (device, seq) first.
+                // A concurrent push stored this id or this (device, seq) first: what this
+                // batch remembers of the device is no longer its last event.
+                devices.forget_last(&db_text(&event.device));
                 after_conflict(tx, event).await?
             };
         }
         let status = match verdict {
             Verdict::Stored => {
-                stored_devices.insert(db_text(&event.device));
+                let device = db_text(&event.device);
+                devices.stored(&device, event);
+                stored_devices.insert(device);
                 PushStatus::Accepted
             }
             Verdict::Duplicate => PushStatus::Duplicate,
@@ -321,6 +353,43 @@ async fn ingest<T: EventTx>(
         .collect())
 }
 
+/// What one batch has already read about its devices, so a batch carrying a device's next
+/// hundred events reads the device's state once instead of once per event: whether it is
+/// revoked (fixed for the transaction) and its last stored event (this batch's own last insert).
+#[derive(Default)]
+struct DeviceCache {
+    revoked: std::collections::HashMap<String, bool>,
+    last: std::collections::HashMap<String, Option<Event>>,
+}
+
+impl DeviceCache {
+    async fn revoked<T: EventTx>(&mut self, tx: &mut T, device: &str) -> Result<bool> {
+        if let Some(&known) = self.revoked.get(device) {
+            return Ok(known);
+        }
+        let revoked = tx.device_revoked(device).await?;
+        self.revoked.insert(device.to_string(), revoked);
+        Ok(revoked)
+    }
+
+    async fn last<T: EventTx>(&mut self, tx: &mut T, device: &str) -> Result<Option<Event>> {
+        if let Some(known) = self.last.get(device) {
+            return Ok(known.clone());
+        }
+        let last = tx.last_of_device(device).await?;
+        self.last.insert(device.to_string(), last.clone());
+        Ok(last)
+    }
+
+    fn stored(&mut self, device: &str, event: &Event) {
+        self.last.insert(device.to_string(), Some(event.clone()));
+    }
+
+    fn forget_last(&mut self, device: &str) {
+        self.last.remove(device);
+    }
+}
+
 enum Verdict {
     /// Passed every check: insert it.
     Store,
@@ -329,11 +398,15 @@ enum Verdict {
     Reject(RejectReason, String),
 }
 
-async fn judge<T: EventTx>(tx: &mut T, pusher: &Profile, event: &Event) -> Result<Verdict> {
-    if let Some(v) = existing(tx, event).await? {
-        return Ok(v);
-    }
-    if tx.device_revoked(&db_text(&event.device)).await? {
+/// The event is not stored (as far as the batch's first look saw): the remaining rules.
+async fn judge<T: EventTx>(
+    tx: &mut T,
+    devices: &mut DeviceCache,
+    pusher: &Profile,
+    event: &Event,
+) -> Result<Verdict> {
+    let device = db_text(&event.device);
+    if devices.revoked(tx, &device).await? {
         return Ok(Verdict::Reject(
             RejectReason::UnknownDevice,
             "本设备已被管理员停用，请换用其他设备登录 / this device was revoked by an administrator"
@@ -362,9 +435,15 @@ async fn judge<T: EventTx>(tx: &mut T, pusher: &Profile, event: &Event) -> Resul
         );
         return Ok(Verdict::Reject(reason, detail));
     }
-    let device = db_text(&event.device);
-    let last = tx.last_of_device(&device).await?;
+    let mut last = devices.last(tx, &device).await?;
     let mut chained = check_next(last.as_ref(), event);
+    if chained.is_err() {
+        // What the batch remembers may predate a concurrent push of this device (PostgreSQL,
+        // read committed): judge by the stored chain as it is now.
+        devices.forget_last(&device);
+        last = devices.last(tx, &device).await?;
+        chained = check_next(last.as_ref(), event);
+    }
     if chained.is_err() {
         // The chain may run through this user's own refused events (see `check_next_across`).
         let after = last.as_ref().map_or(Ok(0), |l| to_i64(l.seq))?;
@@ -390,15 +469,24 @@ async fn judge<T: EventTx>(tx: &mut T, pusher: &Profile, event: &Event) -> Resul
 
 /// If the id is already stored: the same event is a duplicate, a different one is refused.
 async fn existing<T: EventTx>(tx: &mut T, event: &Event) -> Result<Option<Verdict>> {
-    Ok(match tx.stored_hash(&db_text(&event.id)).await? {
-        None => None,
-        Some(h) if h == db_text(&event.hash) => Some(Verdict::Duplicate),
-        Some(_) => Some(Verdict::Reject(
+    Ok(tx
+        .stored_hash(&db_text(&event.id))
+        .await?
+        .map(|hash| same_or_refused(&hash, event)))
+}
+
+/// An event whose id is stored with `stored_hash`: the same event again is a duplicate; other
+/// content under that id is refused.
+fn same_or_refused(stored_hash: &str, event: &Event) -> Verdict {
+    if stored_hash == db_text(&event.hash) {
+        Verdict::Duplicate
+    } else {
+        Verdict::Reject(
             RejectReason::BrokenChain,
             "该事件编号已被另一内容使用 / this event id is already stored with other content"
                 .into(),
-        )),
-    })
+        )
+    }
 }
 
 async fn after_conflict<T: EventTx>(tx: &mut T, event: &Event) -> Result<Verdict> {
@@ -413,6 +501,11 @@ async fn after_conflict<T: EventTx>(tx: &mut T, event: &Event) -> Result<Verdict
 /// The few statements a push runs inside its transaction.
 trait EventTx: Send {
     fn stored_hash(&mut self, id: &str) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// The stored hash of each of `ids` that is stored (one statement for a whole batch).
+    fn stored_hashes(
+        &mut self,
+        ids: &[String],
+    ) -> impl Future<Output = Result<std::collections::HashMap<String, String>>> + Send;
     fn last_of_device(
         &mut self,
         device: &str,
@@ -462,6 +555,25 @@ macro_rules! impl_event_tx {
                     .bind(id)
                     .fetch_optional(&mut **self)
                     .await?)
+            }
+
+            async fn stored_hashes(
+                &mut self,
+                ids: &[String],
+            ) -> Result<std::collections::HashMap<String, String>> {
+                if ids.is_empty() {
+                    return Ok(Default::default());
+                }
+                let placeholders = (1..=ids.len())
+                    .map(|n| format!("${n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!("SELECT id, hash FROM events WHERE id IN ({placeholders})");
+                let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                Ok(query.fetch_all(&mut **self).await?.into_iter().collect())
             }
 
             async fn last_of_device(&mut self, device: &str) -> Result<Option<Event>> {
@@ -606,7 +718,8 @@ fn is_transient(e: &sqlx::Error) -> bool {
         .is_some_and(|c| c == "40P01" || c == "40001")
 }
 
-/// Rebuilds an event from its columns.
+/// Rebuilds an event from its columns: every column parsed into its domain type, the body
+/// straight from its JSON text. A column that does not parse is `StoreError::Corrupt`.
 pub(super) fn stored_event<R>(r: &R) -> Result<StoredEvent>
 where
     R: Row,
@@ -615,27 +728,32 @@ where
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     let position: i64 = r.try_get("position")?;
-    let body: String = r.try_get("body")?;
-    let body: Value = serde_json::from_str(&body)
-        .map_err(|e| StoreError::Corrupt(format!("event at position {position}: body: {e}")))?;
     let id: String = r.try_get("id")?;
-    let value = json!({
-        "id": id,
-        "device": r.try_get::<String, _>("device")?,
-        "seq": r.try_get::<i64, _>("seq")?,
-        "hlc": {
-            "wall_ms": r.try_get::<i64, _>("hlc_wall")?,
-            "counter": r.try_get::<i64, _>("hlc_counter")?,
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        StoreError::Corrupt(format!("event {id} at position {position}: {what}: {e}"))
+    };
+    let text = |column: &str| r.try_get::<String, _>(column).map_err(StoreError::from);
+    let number = |column: &str| -> Result<u64> {
+        let n: i64 = r.try_get(column)?;
+        u64::try_from(n).map_err(|e| corrupt(column, &e))
+    };
+    let body: String = r.try_get("body")?;
+    let event = Event {
+        id: from_db_text(&id)?,
+        device: from_db_text(&text("device")?)?,
+        seq: number("seq")?,
+        hlc: Hlc {
+            wall_ms: number("hlc_wall")?,
+            counter: u32::try_from(number("hlc_counter")?)
+                .map_err(|e| corrupt("hlc_counter", &e))?,
         },
-        "actor": r.try_get::<String, _>("actor")?,
-        "unit": r.try_get::<String, _>("unit")?,
-        "entity": r.try_get::<String, _>("entity")?,
-        "body": body,
-        "prev": r.try_get::<String, _>("prev")?,
-        "hash": r.try_get::<String, _>("hash")?,
-    });
-    let event = serde_json::from_value(value)
-        .map_err(|e| StoreError::Corrupt(format!("event {id} at position {position}: {e}")))?;
+        actor: from_db_text(&text("actor")?)?,
+        unit: from_db_text(&text("unit")?)?,
+        entity: from_db_text(&text("entity")?)?,
+        body: serde_json::from_str(&body).map_err(|e| corrupt("body", &e))?,
+        prev: from_db_text(&text("prev")?)?,
+        hash: from_db_text(&text("hash")?)?,
+    };
     let received_ms = r.try_get::<i64, _>("received_at")?;
     Ok(StoredEvent {
         position,
