@@ -291,6 +291,26 @@ async fn load(args: &[String]) -> Result<Value, String> {
         users.push((login, cursor));
     }
 
+    // Service time: one device at a time (no queue), one per official, so the report can say
+    // how long a request takes when it does not wait behind 499 others.
+    let mut alone = Vec::new();
+    for (d, (login, cursor)) in users.iter().enumerate() {
+        let events = events::device_events(
+            u64::from(u32::MAX),
+            d as u64,
+            &login.profile.user,
+            &login.profile.scope,
+            per_device,
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+        );
+        let body = serde_json::to_vec(&PushRequest { events }).map_err(|e| e.to_string())?;
+        alone.extend(device(&http, &base, &login.token, *cursor, body, per_device).await);
+    }
+    catch_up(&http, &base, &mut users).await?;
+    let alone_errors = alone.iter().filter(|s| s.error.is_some()).count();
+
     let mut runs = Vec::new();
     for round in 0..rounds {
         // Every event is made (ids, hashes) before the clock starts.
@@ -327,15 +347,7 @@ async fn load(args: &[String]) -> Result<Value, String> {
         }
         let wall = started.elapsed().as_secs_f64();
         // Untimed: every official's devices have now synced, so the next round starts at the head.
-        for (login, cursor) in users.iter_mut() {
-            loop {
-                let page = pull(&http, &base, &login.token, *cursor).await?;
-                *cursor = page.0;
-                if !page.1 {
-                    break;
-                }
-            }
-        }
+        catch_up(&http, &base, &mut users).await?;
         let errors: Vec<&String> = samples.iter().filter_map(|s| s.error.as_ref()).collect();
         runs.push(json!({
             "round": round,
@@ -354,8 +366,32 @@ async fn load(args: &[String]) -> Result<Value, String> {
         "events_per_device": per_device,
         "users": users.len(),
         "seed_s": seed_s,
+        "alone": {
+            "devices": users.len(),
+            "errors": alone_errors,
+            "push_ms": alone.iter().filter(|s| s.push).map(|s| s.ms).collect::<Vec<_>>(),
+            "pull_ms": alone.iter().filter(|s| !s.push).map(|s| s.ms).collect::<Vec<_>>(),
+        },
         "runs": runs,
     }))
+}
+
+/// Moves every official's cursor to the head of the log (untimed).
+async fn catch_up(
+    http: &reqwest::Client,
+    base: &str,
+    users: &mut [(LoginResponse, u64)],
+) -> Result<(), String> {
+    for (login, cursor) in users.iter_mut() {
+        loop {
+            let page = pull(http, base, &login.token, *cursor).await?;
+            *cursor = page.0;
+            if !page.1 {
+                break;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One pull page: (next cursor, more).
@@ -374,12 +410,18 @@ async fn pull(
     if !res.status().is_success() {
         return Err(format!("pull: HTTP {}", res.status()));
     }
-    let page: Value = res.json().await.map_err(|e| format!("pull: {e}"))?;
-    Ok((
-        page["next"].as_u64().ok_or("pull: no cursor")?,
-        page["more"].as_bool().unwrap_or(false),
-        page["events"].as_array().map_or(0, Vec::len),
-    ))
+    let page: PullPage = res.json().await.map_err(|e| format!("pull: {e}"))?;
+    Ok((page.next, page.more, page.events.len()))
+}
+
+/// What a simulated device reads of a pull page. The events are skipped over, not built: the
+/// generator shares the server's two cores, so its own parsing must cost as little as it can.
+#[derive(serde::Deserialize)]
+struct PullPage {
+    next: u64,
+    #[serde(default)]
+    more: bool,
+    events: Vec<serde::de::IgnoredAny>,
 }
 
 /// One simulated device: push its batch, then pull until nothing more waits.
