@@ -473,3 +473,66 @@ async fn unknown_bodies_are_kept_byte_for_byte() {
     );
     done(store, name).await;
 }
+
+/// A page is read at once and written at once: within one page, a late event still re-folds its
+/// entity, the same event twice counts once, and an event that takes a (device, seq) already in
+/// the page is kept out — the same outcomes as applying the events one by one.
+#[wasm_bindgen_test]
+async fn one_page_with_a_late_event_a_repeat_and_a_conflict_applies_like_one_by_one() {
+    let name = "cunju-test-log-page";
+    let store = fresh(name).await;
+    let entity = new_person_id(9);
+    let mut a = remote_device("d-a");
+    let mut b = remote_device("d-b");
+    let recorded = a.append(person(&entity, "钱八"), NOW, [1; 10]);
+    let later = a.append(
+        correction(&entity, "name", json!("钱捌")),
+        NOW + 2_000,
+        [2; 10],
+    );
+    let earlier = b.append(
+        correction(&entity, "name", json!("钱扒")),
+        NOW + 1_000,
+        [3; 10],
+    );
+    // Another event claiming device a's first sequence number.
+    let mut impostor_log = remote_device("d-a");
+    let impostor = impostor_log.append(person(&new_person_id(10), "假冒"), NOW, [4; 10]);
+    assert_eq!(
+        (impostor.device.clone(), impostor.seq),
+        (recorded.device.clone(), recorded.seq)
+    );
+
+    let page = vec![
+        recorded.clone(),
+        later.clone(),
+        earlier.clone(),
+        later.clone(),
+        impostor.clone(),
+    ];
+    let report = store.apply_remote(&page).await.unwrap();
+    assert_eq!(
+        (report.applied, report.duplicates, report.conflicts),
+        (3, 1, 1)
+    );
+    let state = store.entity(&entity).await.unwrap().unwrap();
+    let expected =
+        cunju_domain::projection::fold_entity(&[recorded.clone(), earlier.clone(), later.clone()])
+            .unwrap();
+    assert_eq!(
+        state, expected,
+        "same state as folding every event in order"
+    );
+    assert_eq!(doc_field(&state, "name"), json!("钱捌"));
+    assert!(store.event(&impostor.id).await.unwrap().is_none());
+    assert!(store.entity(&new_person_id(10)).await.unwrap().is_none());
+
+    // The same page again changes nothing.
+    let again = store.apply_remote(&page).await.unwrap();
+    assert_eq!(
+        (again.applied, again.duplicates, again.conflicts),
+        (0, 4, 1)
+    );
+    assert_eq!(store.entity(&entity).await.unwrap().unwrap(), expected);
+    done(store, name).await;
+}

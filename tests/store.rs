@@ -117,3 +117,121 @@ async fn a_database_of_the_first_release_opens_with_its_data_and_takes_events() 
     store.close();
     Store::delete(name).await.unwrap();
 }
+
+/// The schema of version 2 (first release plus the photo store), written out as it was.
+async fn open_version_2_schema(name: &str) -> rexie::Rexie {
+    use rexie::{Index, ObjectStore, Rexie};
+    Rexie::builder(name)
+        .version(2)
+        .add_object_store(
+            ObjectStore::new("events")
+                .key_path("id")
+                .add_index(Index::new("entity", "entity"))
+                .add_index(Index::new_array("device_seq", ["device", "seq"]).unique(true))
+                .add_index(Index::new("pending", "pending")),
+        )
+        .add_object_store(
+            ObjectStore::new("entities")
+                .key_path("id")
+                .add_index(Index::new_array("kind_unit", ["kind", "unit"])),
+        )
+        .add_object_store(ObjectStore::new("meta"))
+        .add_object_store(
+            ObjectStore::new("blobs")
+                .key_path("hash")
+                .add_index(Index::new("uploaded", "uploaded")),
+        )
+        .build()
+        .await
+        .expect("create a version-2 database")
+}
+
+/// A phone still on schema 2 with events waiting to be pushed: the upgrade indexes them, and a
+/// push then takes them a batch at a time in chain order (what the server checks).
+#[wasm_bindgen_test]
+async fn waiting_events_of_a_version_2_database_are_pushed_in_chain_order_after_the_upgrade() {
+    use cunju_domain::event::{EntityKind, EventBody, NewEvent};
+    use cunju_domain::ids::{EntityId, EventId};
+    use rexie::TransactionMode;
+
+    // Five waiting events made by the current code, copied as they are stored into a
+    // database of schema 2 (whose `events` store has no `pending_order` index).
+    let source = "cunju-test-v2-source";
+    let store = fresh(source).await;
+    let entity = EntityId::new(EntityKind::Unit.as_str(), EventId::new(2, [0; 10]));
+    let mut made = Vec::new();
+    for i in 0..5 {
+        made.push(
+            store
+                .append(NewEvent {
+                    actor: "u1".parse().unwrap(),
+                    unit: "5099001001".parse().unwrap(),
+                    entity: entity.clone(),
+                    body: EventBody::Note {
+                        text: format!("升级前第 {i} 条"),
+                    },
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    store.close();
+    let raw = rexie::Rexie::builder(source)
+        .version(cunju::store::SCHEMA_VERSION)
+        .build()
+        .await
+        .unwrap();
+    let tx = raw
+        .transaction(&["events", "meta"], TransactionMode::ReadOnly)
+        .unwrap();
+    let records = tx
+        .store("events")
+        .unwrap()
+        .get_all(None, None)
+        .await
+        .unwrap();
+    let device_log = tx
+        .store("meta")
+        .unwrap()
+        .get("device_log".into())
+        .await
+        .unwrap();
+    tx.done().await.unwrap();
+    raw.close();
+    Store::delete(source).await.unwrap();
+    assert_eq!(records.len(), 5);
+
+    let name = "cunju-test-v2-upgrade";
+    Store::delete(name).await.unwrap();
+    let old = open_version_2_schema(name).await;
+    let tx = old
+        .transaction(&["events", "meta"], TransactionMode::ReadWrite)
+        .unwrap();
+    // Stored in reverse: the index, not the insertion order, must give the chain order.
+    for record in records.iter().rev() {
+        tx.store("events").unwrap().put(record, None).await.unwrap();
+    }
+    if let Some(log) = device_log {
+        tx.store("meta")
+            .unwrap()
+            .put(&log, Some(&"device_log".into()))
+            .await
+            .unwrap();
+    }
+    tx.done().await.unwrap();
+    old.close();
+
+    let store = Store::open(name).await.expect("the current code opens it");
+    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.pending_count().await.unwrap(), 5);
+    assert_eq!(store.pending(2).await.unwrap(), made[..2].to_vec());
+    assert_eq!(store.pending(100).await.unwrap(), made);
+    // Acknowledged events leave the waiting list; the rest keep their order.
+    store.mark_acked(&[made[0].id, made[2].id]).await.unwrap();
+    assert_eq!(
+        store.pending(2).await.unwrap(),
+        vec![made[1].clone(), made[3].clone()]
+    );
+    store.close();
+    Store::delete(name).await.unwrap();
+}

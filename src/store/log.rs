@@ -5,6 +5,7 @@ use cunju_domain::event::{DeviceLog, EntityKind, Event, NewEvent};
 use cunju_domain::ids::{DeviceId, EntityId, EventId, UnitId, UserId};
 use cunju_domain::projection::{self, Applied, EntityState};
 use cunju_domain::sync::{Cursor, RejectReason};
+use futures::future::try_join_all;
 use rexie::{KeyRange, TransactionMode};
 use wasm_bindgen::JsValue;
 
@@ -84,14 +85,46 @@ impl Store {
         let tx = self.tx(&[EVENTS, ENTITIES, META], TransactionMode::ReadWrite)?;
         let result = async {
             let (events, entities, meta_store) = stores(&tx)?;
-            let mut log = load_device_log(&meta_store).await?;
             let device_seq = events.index("device_seq").map_err(StoreError::from_idb)?;
             let now = platform::now_ms();
             let mut report = ApplyReport::default();
-            for (i, event) in page.iter().enumerate() {
+            // Every read of the page is sent at once and every write is sent together at the
+            // end: IndexedDB runs a transaction's requests in order, so waiting for each answer
+            // before sending the next request would only add a round trip per request.
+            let ids: Vec<JsValue> = page
+                .iter()
+                .map(|e| JsValue::from_str(&e.id.to_string()))
+                .collect();
+            let slots = page
+                .iter()
+                .map(|e| encode(&(e.device.to_string(), e.seq)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let (log, stored, taken) = futures::join!(
+                load_device_log(&meta_store),
+                try_join_all(
+                    ids.iter()
+                        .map(|id| get_decoded::<EventRecord>(&events, id.clone()))
+                ),
+                try_join_all(slots.iter().map(|slot| async {
+                    let range = only(slot)?;
+                    device_seq
+                        .count(Some(range))
+                        .await
+                        .map_err(StoreError::from_idb)
+                })),
+            );
+            let (mut log, stored, taken) = (log?, stored?, taken?);
+            let mut projections = Projections::load(&entities, page).await?;
+            let mut writes = Writes::default();
+            let mut seen_ids = std::collections::HashSet::new();
+            let mut seen_slots = std::collections::HashSet::new();
+            for (i, (event, stored)) in page.iter().zip(stored).enumerate() {
+                if !seen_ids.insert(event.id) {
+                    report.duplicates += 1;
+                    continue;
+                }
                 let receipt = received.get(i).copied().flatten();
-                let id = JsValue::from_str(&event.id.to_string());
-                if let Some(mut record) = get_decoded::<EventRecord>(&events, id).await? {
+                if let Some(mut record) = stored {
                     let learnt_receipt = receipt.is_some() && record.received_ms != receipt;
                     if record.pending == SyncMark::Acked && !learnt_receipt {
                         report.duplicates += 1;
@@ -105,11 +138,10 @@ impl Store {
                         report.confirmed += 1;
                     }
                     record.received_ms = receipt.or(record.received_ms);
-                    events.put(&encode(&record)?, None).await.map_err(StoreError::from_idb)?;
+                    writes.events.push((encode(&record)?, false));
                     continue;
                 }
-                let slot = encode(&(event.device.to_string(), event.seq))?;
-                if device_seq.count(Some(only(&slot)?)).await.map_err(StoreError::from_idb)? > 0 {
+                if taken[i] > 0 || !seen_slots.insert((&event.device, event.seq)) {
                     web_sys::console::warn_1(
                         &format!("cunju: event {} conflicts with a stored event of the same device and seq", event.id)
                             .into(),
@@ -119,8 +151,8 @@ impl Store {
                 }
                 let mut record = EventRecord::new(event, SyncMark::Acked)?;
                 record.received_ms = receipt;
-                events.add(&encode(&record)?, None).await.map_err(StoreError::from_idb)?;
-                project(&events, &entities, event).await?;
+                writes.events.push((encode(&record)?, true));
+                projections.apply(event, &events, &mut writes).await?;
                 log.observe(event, now);
                 if event.device == log.device && event.seq >= log.next_seq {
                     // Our own chain, known to the server beyond what this device remembers:
@@ -130,6 +162,8 @@ impl Store {
                 }
                 report.applied += 1;
             }
+            writes.entities = projections.changed()?;
+            writes.send(&events, &entities).await?;
             save_device_log(&meta_store, &log).await?;
             if let Some((user, next)) = cursor {
                 meta_store
@@ -234,10 +268,26 @@ impl Store {
     /// Up to `limit` events waiting to be pushed, oldest first per device (the order the
     /// server needs to check each chain).
     pub async fn pending(&self, limit: usize) -> Result<Vec<Event>, StoreError> {
-        let mut records = self.records_marked(SyncMark::Pending).await?;
-        records.sort_by(|a, b| (&a.device, a.seq).cmp(&(&b.device, b.seq)));
-        records.truncate(limit);
-        records.iter().map(EventRecord::event).collect()
+        let tx = self.tx(&[EVENTS], TransactionMode::ReadOnly)?;
+        let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
+        let index = events
+            .index("pending_order")
+            .map_err(StoreError::from_idb)?;
+        // Keys are [mark, device, seq]: from [mark] (before all of them) to [mark, []] (an
+        // array sorts after every string, so after all of them), in (device, seq) order.
+        let code = SyncMark::Pending.code();
+        let lower = encode(&(code,))?;
+        let upper = encode(&(code, Vec::<u32>::new()))?;
+        let range = KeyRange::bound(&lower, &upper, None, None)
+            .map_err(|e| StoreError::from_idb(e.into()))?;
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        let rows = index
+            .get_all(Some(range), Some(limit))
+            .await
+            .map_err(StoreError::from_idb)?;
+        rows.into_iter()
+            .map(|row| decode::<EventRecord>(row)?.event())
+            .collect()
     }
 
     /// How many events wait to be pushed.
@@ -285,15 +335,23 @@ impl Store {
         let tx = self.tx(&[EVENTS], TransactionMode::ReadWrite)?;
         let result = async {
             let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
-            let changes = acked.iter().map(|id| (id, SyncMark::Acked, None)).chain(
-                rejected
-                    .iter()
-                    .map(|(id, why)| (id, SyncMark::Rejected, Some(why.clone()))),
-            );
-            let mut changed = 0;
-            for (id, mark, rejection) in changes {
-                let key = JsValue::from_str(&id.to_string());
-                let Some(mut record) = get_decoded::<EventRecord>(&events, key).await? else {
+            let changes: Vec<_> = acked
+                .iter()
+                .map(|id| (id, SyncMark::Acked, None))
+                .chain(
+                    rejected
+                        .iter()
+                        .map(|(id, why)| (id, SyncMark::Rejected, Some(why.clone()))),
+                )
+                .collect();
+            // All reads at once, then all writes at once (see `apply_page`).
+            let records = try_join_all(changes.iter().map(|(id, _, _)| {
+                get_decoded::<EventRecord>(&events, JsValue::from_str(&id.to_string()))
+            }))
+            .await?;
+            let mut writes = Writes::default();
+            for ((_, mark, rejection), record) in changes.into_iter().zip(records) {
+                let Some(mut record) = record else {
                     continue;
                 };
                 // An acknowledged event stays acknowledged whatever a later answer says.
@@ -302,12 +360,10 @@ impl Store {
                 }
                 record.pending = mark;
                 record.rejection = rejection;
-                events
-                    .put(&encode(&record)?, None)
-                    .await
-                    .map_err(StoreError::from_idb)?;
-                changed += 1;
+                writes.events.push((encode(&record)?, false));
             }
+            let changed = writes.events.len() as u32;
+            writes.send_events(&events).await?;
             Ok(changed)
         }
         .await;
@@ -364,6 +420,119 @@ impl Store {
             .count(Some(only(&key)?))
             .await
             .map_err(StoreError::from_idb)
+    }
+}
+
+/// Records one transaction writes, sent together at its end (`send`).
+#[derive(Default)]
+struct Writes {
+    /// Event records, each with whether it is new (`add`: fails rather than overwrite).
+    events: Vec<(JsValue, bool)>,
+    /// Entity records (projections).
+    entities: Vec<JsValue>,
+}
+
+impl Writes {
+    /// Sends every write at once and waits for all of them; the first failure is the error
+    /// (and the caller's `finish` aborts the transaction, so none of them commits).
+    async fn send(
+        &mut self,
+        events: &rexie::Store,
+        entities: &rexie::Store,
+    ) -> Result<(), StoreError> {
+        let entity_writes = std::mem::take(&mut self.entities);
+        futures::try_join!(
+            self.send_events(events),
+            try_join_all(entity_writes.iter().map(|record| async move {
+                entities
+                    .put(record, None)
+                    .await
+                    .map(drop)
+                    .map_err(StoreError::from_idb)
+            })),
+        )?;
+        Ok(())
+    }
+
+    /// `send` for the event records only.
+    async fn send_events(&mut self, events: &rexie::Store) -> Result<(), StoreError> {
+        let event_writes = std::mem::take(&mut self.events);
+        try_join_all(event_writes.iter().map(|(record, new)| async move {
+            if *new {
+                events.add(record, None).await.map(drop)
+            } else {
+                events.put(record, None).await.map(drop)
+            }
+            .map_err(StoreError::from_idb)
+        }))
+        .await?;
+        Ok(())
+    }
+}
+
+/// The projections a page of events touches, read once, folded in memory, written once.
+struct Projections {
+    states: std::collections::HashMap<EntityId, Option<EntityState>>,
+    changed: std::collections::BTreeSet<EntityId>,
+}
+
+impl Projections {
+    async fn load(entities: &rexie::Store, page: &[Event]) -> Result<Projections, StoreError> {
+        let ids: Vec<EntityId> = page
+            .iter()
+            .map(|e| e.entity.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let records = try_join_all(
+            ids.iter()
+                .map(|id| get_decoded::<EntityRecord>(entities, JsValue::from_str(id.as_str()))),
+        )
+        .await?;
+        let mut states = std::collections::HashMap::new();
+        for (id, record) in ids.into_iter().zip(records) {
+            states.insert(id, record.map(|r| r.state()).transpose()?);
+        }
+        Ok(Projections {
+            states,
+            changed: Default::default(),
+        })
+    }
+
+    /// Folds `event` into its entity (the same rules as `project`). A late event that sorts
+    /// before the entity's last one re-folds the entity from its stored events, so the writes
+    /// waiting so far are sent first.
+    async fn apply(
+        &mut self,
+        event: &Event,
+        events: &rexie::Store,
+        writes: &mut Writes,
+    ) -> Result<(), StoreError> {
+        let state = self.states.entry(event.entity.clone()).or_default();
+        match projection::apply(state, event) {
+            Applied::Folded => {
+                self.changed.insert(event.entity.clone());
+            }
+            Applied::Skipped => {}
+            Applied::Refold => {
+                writes.send_events(events).await?;
+                let all = entity_events(events, event.entity.as_str()).await?;
+                let folded = projection::fold_entity(&all);
+                if folded.is_some() {
+                    self.changed.insert(event.entity.clone());
+                }
+                self.states.insert(event.entity.clone(), folded);
+            }
+        }
+        Ok(())
+    }
+
+    fn changed(&self) -> Result<Vec<JsValue>, StoreError> {
+        self.changed
+            .iter()
+            .filter_map(|id| self.states.get(id).and_then(Option::as_ref))
+            .map(|state| encode(&EntityRecord::new(state)?))
+            .collect()
     }
 }
 

@@ -14,7 +14,9 @@ pub const BLOBS: &str = "blobs";
 ///    index `kind_unit`), `meta` (out-of-line keys). Record shapes: `records.rs`.
 /// 2: `blobs` (evidence photos; key `hash`, the SHA-256 in hex; index `uploaded`, 0 or 1).
 ///    Record shape: `blobs.rs`. The stores of version 1 are untouched.
-pub const VERSION: u32 = 2;
+/// 3: `events` gains the index `pending_order` (`pending`, `device`, `seq`), so a push reads
+///    the next batch of waiting events in chain order without reading every waiting event.
+pub const VERSION: u32 = 3;
 
 /// Every index states `unique` and `multi_entry` explicitly: on an upgrade, idb's builder drops
 /// and rebuilds any index whose flags it cannot compare, which would re-index every event.
@@ -40,7 +42,12 @@ pub fn builder(name: &str) -> RexieBuilder {
                 .key_path("id")
                 .add_index(index("entity", "entity"))
                 .add_index(compound_index("device_seq", ["device", "seq"], true))
-                .add_index(index("pending", "pending")),
+                .add_index(index("pending", "pending"))
+                .add_index(compound_index(
+                    "pending_order",
+                    ["pending", "device", "seq"],
+                    false,
+                )),
         )
         .add_object_store(
             ObjectStore::new(ENTITIES)
