@@ -209,6 +209,84 @@ async fn an_invalid_draft_writes_nothing() {
 }
 
 #[wasm_bindgen_test]
+async fn a_batch_appends_in_order_in_one_chain_and_folds_each_entity() {
+    let name = "cunju-test-log-batch";
+    let store = fresh(name).await;
+    let first = store
+        .append(person(&new_person_id(5), "孙七"))
+        .await
+        .unwrap();
+    let (a, b) = (new_person_id(6), new_person_id(7));
+    let written = store
+        .append_many(vec![
+            person(&a, "周八"),
+            person(&b, "吴九"),
+            correction(&a, "phone", json!("13700000000")),
+            correction(&a, "name", json!("周捌")),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        written.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [2, 3, 4, 5]
+    );
+    assert_eq!(
+        written[0].prev, first.hash,
+        "the batch continues the device's chain"
+    );
+    let log = store.device_log().await.unwrap().unwrap();
+    assert_eq!(log.next_seq, 6);
+    assert_eq!(log.last_hash, written[3].hash);
+    let stored = store.device_events(&log.device).await.unwrap();
+    assert_eq!(stored[1..], written[..]);
+    verify_chain(&stored).expect("seq 1..5 chained by prev hashes");
+    assert_eq!(store.pending_count().await.unwrap(), 5);
+
+    // Each entity's projection is what folding all its events gives.
+    let state_a = store.entity(&a).await.unwrap().unwrap();
+    assert_eq!(doc_field(&state_a, "name"), json!("周捌"));
+    assert_eq!(doc_field(&state_a, "phone"), json!("13700000000"));
+    assert_eq!(state_a.last, written[3].order_key());
+    let of_a = [written[0].clone(), written[2].clone(), written[3].clone()];
+    assert_eq!(Some(state_a), cunju_domain::projection::fold_entity(&of_a));
+    let state_b = store.entity(&b).await.unwrap().unwrap();
+    assert_eq!(
+        Some(state_b),
+        cunju_domain::projection::fold_entity(std::slice::from_ref(&written[1]))
+    );
+    assert_eq!(
+        store.append_many(Vec::new()).await.unwrap(),
+        Vec::<Event>::new()
+    );
+    assert_eq!(
+        store.pending_count().await.unwrap(),
+        5,
+        "an empty batch writes nothing"
+    );
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_batch_with_one_invalid_draft_writes_nothing() {
+    let name = "cunju-test-log-batch-invalid";
+    let store = fresh(name).await;
+    let (a, b) = (new_person_id(8), new_person_id(9));
+    let err = store
+        .append_many(vec![person(&a, "郑十"), person(&b, " ")])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert_eq!(store.entity(&a).await.unwrap(), None);
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert_eq!(
+        store.device_log().await.unwrap(),
+        None,
+        "no sequence number was used up"
+    );
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
 async fn a_late_event_that_sorts_first_refolds_its_entity() {
     let name = "cunju-test-log-refold";
     let store = fresh(name).await;

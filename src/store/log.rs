@@ -36,20 +36,38 @@ impl Store {
     /// advanced device log in one transaction. The event is confirmed (returned) only after the
     /// transaction commits; on any error nothing is written.
     pub async fn append(&self, draft: NewEvent) -> Result<Event, StoreError> {
-        draft.validate().map_err(|e| StoreError::Invalid(e.0))?;
+        let mut events = self.append_many(vec![draft]).await?;
+        Ok(events.pop().expect("one draft makes one event"))
+    }
+
+    /// Makes the next events of this device from `drafts`, in order, and stores them, the
+    /// projections they change and the advanced device log in one transaction: all of them
+    /// commit or none. The device log is read and written once, and each entity's projection
+    /// is read, folded with all of its events and written once, however many events there are.
+    pub async fn append_many(&self, drafts: Vec<NewEvent>) -> Result<Vec<Event>, StoreError> {
+        for draft in &drafts {
+            draft.validate().map_err(|e| StoreError::Invalid(e.0))?;
+        }
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
         let tx = self.tx(&[EVENTS, ENTITIES, META], TransactionMode::ReadWrite)?;
         let result = async {
             let (events, entities, meta_store) = stores(&tx)?;
             let mut log = load_device_log(&meta_store).await?;
-            let event = log.append(draft, platform::now_ms(), platform::random_bytes());
-            let record = EventRecord::new(&event, SyncMark::Pending)?;
-            events
-                .add(&encode(&record)?, None)
-                .await
-                .map_err(StoreError::from_idb)?;
-            project(&events, &entities, &event).await?;
+            let mut written = Vec::with_capacity(drafts.len());
+            for draft in drafts {
+                let event = log.append(draft, platform::now_ms(), platform::random_bytes());
+                let record = EventRecord::new(&event, SyncMark::Pending)?;
+                events
+                    .add(&encode(&record)?, None)
+                    .await
+                    .map_err(StoreError::from_idb)?;
+                written.push(event);
+            }
+            project_all(&events, &entities, &written).await?;
             save_device_log(&meta_store, &log).await?;
-            Ok(event)
+            Ok(written)
         }
         .await;
         finish(tx, result).await
@@ -569,22 +587,53 @@ async fn project(
     entities: &rexie::Store,
     event: &Event,
 ) -> Result<(), StoreError> {
-    let key = JsValue::from_str(event.entity.as_str());
-    let current: Option<EntityRecord> = get_decoded(entities, key).await?;
-    let mut state = current.map(|r| r.state()).transpose()?;
-    let changed = match projection::apply(&mut state, event) {
-        Applied::Folded => state,
-        Applied::Skipped => None,
-        Applied::Refold => {
-            let all = entity_events(events, event.entity.as_str()).await?;
-            projection::fold_entity(&all)
+    project_all(events, entities, std::slice::from_ref(event)).await
+}
+
+/// `project` for several events already in `events` (in the order given): each entity's
+/// projection is read once, folded with its events in memory and written once.
+async fn project_all(
+    events: &rexie::Store,
+    entities: &rexie::Store,
+    batch: &[Event],
+) -> Result<(), StoreError> {
+    let mut groups: Vec<(&EntityId, Vec<&Event>)> = Vec::new();
+    for event in batch {
+        match groups.iter_mut().find(|(id, _)| *id == &event.entity) {
+            Some((_, group)) => group.push(event),
+            None => groups.push((&event.entity, vec![event])),
         }
-    };
-    if let Some(state) = changed {
-        entities
-            .put(&encode(&EntityRecord::new(&state)?)?, None)
-            .await
-            .map_err(StoreError::from_idb)?;
+    }
+    for (entity, group) in groups {
+        let key = JsValue::from_str(entity.as_str());
+        let current: Option<EntityRecord> = get_decoded(entities, key).await?;
+        let mut state = current.map(|r| r.state()).transpose()?;
+        let mut folded = false;
+        let mut refold = false;
+        for event in group {
+            match projection::apply(&mut state, event) {
+                Applied::Folded => folded = true,
+                Applied::Skipped => {}
+                Applied::Refold => {
+                    refold = true;
+                    break;
+                }
+            }
+        }
+        let changed = if refold {
+            let all = entity_events(events, entity.as_str()).await?;
+            projection::fold_entity(&all)
+        } else if folded {
+            state
+        } else {
+            None
+        };
+        if let Some(state) = changed {
+            entities
+                .put(&encode(&EntityRecord::new(&state)?)?, None)
+                .await
+                .map_err(StoreError::from_idb)?;
+        }
     }
     Ok(())
 }
