@@ -54,19 +54,30 @@ impl Store {
         let tx = self.tx(&[EVENTS, ENTITIES, META], TransactionMode::ReadWrite)?;
         let result = async {
             let (events, entities, meta_store) = stores(&tx)?;
-            let mut log = load_device_log(&meta_store).await?;
+            // Reads at once, then writes at once (see `apply_page`): the device log and the
+            // projections the drafts change are read together, and the events, projections
+            // and advanced log are sent together.
+            let touched = drafts.iter().map(|d| d.entity.clone());
+            let (log, projections) = futures::join!(
+                load_device_log(&meta_store),
+                Projections::load(&entities, touched)
+            );
+            let (mut log, mut projections) = (log?, projections?);
+            let mut writes = Writes::default();
             let mut written = Vec::with_capacity(drafts.len());
             for draft in drafts {
                 let event = log.append(draft, platform::now_ms(), platform::random_bytes());
-                let record = EventRecord::new(&event, SyncMark::Pending)?;
-                events
-                    .add(&encode(&record)?, None)
-                    .await
-                    .map_err(StoreError::from_idb)?;
+                writes
+                    .events
+                    .push((encode(&EventRecord::new(&event, SyncMark::Pending)?)?, true));
+                projections.apply(&event, &events, &mut writes).await?;
                 written.push(event);
             }
-            project_all(&events, &entities, &written).await?;
-            save_device_log(&meta_store, &log).await?;
+            writes.entities = projections.changed()?;
+            futures::try_join!(
+                writes.send(&events, &entities),
+                save_device_log(&meta_store, &log)
+            )?;
             Ok(written)
         }
         .await;
@@ -132,7 +143,8 @@ impl Store {
                 })),
             );
             let (mut log, stored, taken) = (log?, stored?, taken?);
-            let mut projections = Projections::load(&entities, page).await?;
+            let mut projections =
+                Projections::load(&entities, page.iter().map(|e| e.entity.clone())).await?;
             let mut writes = Writes::default();
             let mut seen_ids = std::collections::HashSet::new();
             let mut seen_slots = std::collections::HashSet::new();
@@ -495,10 +507,13 @@ struct Projections {
 }
 
 impl Projections {
-    async fn load(entities: &rexie::Store, page: &[Event]) -> Result<Projections, StoreError> {
-        let ids: Vec<EntityId> = page
-            .iter()
-            .map(|e| e.entity.clone())
+    /// Reads the current projection of each of `touched` (repeats read once), all at once.
+    async fn load(
+        entities: &rexie::Store,
+        touched: impl IntoIterator<Item = EntityId>,
+    ) -> Result<Projections, StoreError> {
+        let ids: Vec<EntityId> = touched
+            .into_iter()
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -517,7 +532,7 @@ impl Projections {
         })
     }
 
-    /// Folds `event` into its entity (the same rules as `project`). A late event that sorts
+    /// Folds `event` into its entity with `projection::apply`. A late event that sorts
     /// before the entity's last one re-folds the entity from its stored events, so the writes
     /// waiting so far are sent first.
     async fn apply(
@@ -576,65 +591,6 @@ async fn save_device_log(meta_store: &rexie::Store, log: &DeviceLog) -> Result<(
         .put(&encode(log)?, Some(&JsValue::from_str(meta::DEVICE_LOG)))
         .await
         .map_err(StoreError::from_idb)?;
-    Ok(())
-}
-
-/// Brings the projection of `event`'s entity up to date; `event` is already in `events`.
-/// In order it is one `apply`; an event that sorts before what the projection has seen
-/// re-folds that one entity from all its events (found through the `entity` index).
-async fn project(
-    events: &rexie::Store,
-    entities: &rexie::Store,
-    event: &Event,
-) -> Result<(), StoreError> {
-    project_all(events, entities, std::slice::from_ref(event)).await
-}
-
-/// `project` for several events already in `events` (in the order given): each entity's
-/// projection is read once, folded with its events in memory and written once.
-async fn project_all(
-    events: &rexie::Store,
-    entities: &rexie::Store,
-    batch: &[Event],
-) -> Result<(), StoreError> {
-    let mut groups: Vec<(&EntityId, Vec<&Event>)> = Vec::new();
-    for event in batch {
-        match groups.iter_mut().find(|(id, _)| *id == &event.entity) {
-            Some((_, group)) => group.push(event),
-            None => groups.push((&event.entity, vec![event])),
-        }
-    }
-    for (entity, group) in groups {
-        let key = JsValue::from_str(entity.as_str());
-        let current: Option<EntityRecord> = get_decoded(entities, key).await?;
-        let mut state = current.map(|r| r.state()).transpose()?;
-        let mut folded = false;
-        let mut refold = false;
-        for event in group {
-            match projection::apply(&mut state, event) {
-                Applied::Folded => folded = true,
-                Applied::Skipped => {}
-                Applied::Refold => {
-                    refold = true;
-                    break;
-                }
-            }
-        }
-        let changed = if refold {
-            let all = entity_events(events, entity.as_str()).await?;
-            projection::fold_entity(&all)
-        } else if folded {
-            state
-        } else {
-            None
-        };
-        if let Some(state) = changed {
-            entities
-                .put(&encode(&EntityRecord::new(&state)?)?, None)
-                .await
-                .map_err(StoreError::from_idb)?;
-        }
-    }
     Ok(())
 }
 
