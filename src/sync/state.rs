@@ -24,6 +24,9 @@ const PERIOD_MS: u32 = 60_000;
 /// First retry after a failure; doubles each time up to `MAX_BACKOFF_MS`.
 const FIRST_BACKOFF_MS: u32 = 5_000;
 const MAX_BACKOFF_MS: u32 = 300_000;
+/// Quiet time after a local change before the pending count is re-read and a push starts, so a
+/// burst of changes (a roll-call at the door writes one event per tap) costs one of each.
+const AFTER_CHANGE_MS: u32 = 400;
 
 /// Shared through context by [`provide_sync`]; every field is a signal.
 #[derive(Clone, Copy)]
@@ -63,6 +66,8 @@ struct Scheduler {
     uploading: bool,
     failures: u32,
     timer: Option<Timeout>,
+    /// The refresh and push that follow local changes (replaced, i.e. delayed, by each one).
+    after_change: Option<Timeout>,
     /// The user whose unit tree was fetched since the app started.
     units_fetched_for: Option<String>,
 }
@@ -158,15 +163,20 @@ impl SyncState {
         });
     }
 
-    /// After the user wrote something: show the new count and push it soon.
+    /// After the user wrote something: lists re-read the store now; the new count and a push
+    /// follow once the changes pause for `AFTER_CHANGE_MS`.
     pub fn after_local_change(self) {
         self.revision.update(|r| *r += 1);
-        spawn_local(async move {
-            if let Ok(store) = store::shared().await {
-                self.refresh_from(&store).await;
-            }
-            self.sync_now();
+        let timer = Timeout::new(AFTER_CHANGE_MS, move || {
+            spawn_local(async move {
+                if let Ok(store) = store::shared().await {
+                    self.refresh_from(&store).await;
+                }
+                self.sync_now();
+            })
         });
+        // Dropped outside the borrow: a waiting refresh is replaced by this one.
+        let _replaced = with_scheduler(|s| s.after_change.replace(timer));
     }
 
     /// After a successful login: remember the session and sync.

@@ -62,36 +62,52 @@ pub async fn record(
     ev: RollEvent,
     lang: Lang,
 ) -> Result<(), String> {
+    record_all(profile, roll, vec![ev], lang).await
+}
+
+/// Checks `events` in order against the roll as stored now (each against the roll with the
+/// ones before it folded in) and appends them in one transaction: all are recorded or none.
+/// The error is the text to show.
+pub async fn record_all(
+    profile: &Profile,
+    roll: &EntityId,
+    events: Vec<RollEvent>,
+    lang: Lang,
+) -> Result<(), String> {
     let store = store::shared().await.map_err(|e| e.message(lang))?;
-    let view = store
+    let mut view = store
         .entity(roll)
         .await
         .map_err(|e| e.message(lang))?
         .and_then(|s| from_doc(&s.doc))
         .unwrap_or_default();
-    let unit = match (&ev, view.unit()) {
-        (RollEvent::Opened { plan }, _) => plan.unit.clone(),
-        (_, Some(unit)) => unit.clone(),
-        (_, None) => return Err(RollMsg::NotOpened.text(lang).to_string()),
-    };
-    if !unit.is_within(&profile.scope) {
-        return Err(RollMsg::OutOfScope.text(lang).to_string());
-    }
-    view.check(&unit, &ev, today()).map_err(|e| match lang {
-        Lang::Zh => e.message_zh(),
-        Lang::En => e.to_string(),
-    })?;
-    let body = EventBody::ElectionRoll(ev);
-    if !authz::can_write_event(profile.role, &body) {
-        return Err(RollMsg::NotPermitted.text(lang).to_string());
-    }
-    store
-        .append(NewEvent {
+    let mut drafts = Vec::with_capacity(events.len());
+    for ev in events {
+        let unit = match (&ev, view.unit()) {
+            (RollEvent::Opened { plan }, _) => plan.unit.clone(),
+            (_, Some(unit)) => unit.clone(),
+            (_, None) => return Err(RollMsg::NotOpened.text(lang).to_string()),
+        };
+        if !unit.is_within(&profile.scope) {
+            return Err(RollMsg::OutOfScope.text(lang).to_string());
+        }
+        let body = EventBody::ElectionRoll(ev.clone());
+        if !authz::can_write_event(profile.role, &body) {
+            return Err(RollMsg::NotPermitted.text(lang).to_string());
+        }
+        view.record(&unit, ev, today()).map_err(|e| match lang {
+            Lang::Zh => e.message_zh(),
+            Lang::En => e.to_string(),
+        })?;
+        drafts.push(NewEvent {
             actor: profile.user.clone(),
             unit,
             entity: roll.clone(),
             body,
-        })
+        });
+    }
+    store
+        .append_many(drafts)
         .await
         .map_err(|e| e.message(lang))?;
     Ok(())

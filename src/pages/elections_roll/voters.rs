@@ -325,7 +325,7 @@ enum Stage {
     Refused(Vec<RowError>),
     NotText,
     Ready(Vec<RollEvent>),
-    Writing { done: usize, total: usize },
+    Writing,
     Done(usize),
     Failed(String),
 }
@@ -374,20 +374,17 @@ fn Import(ctx: RollCtx, view: RollView) -> impl IntoView {
         };
         let (profile, id, sync) = (ctx2.profile.clone(), ctx2.id.clone(), ctx2.sync);
         let lang = i18n.lang();
-        let total = events.len();
         let voters = voters_in(&events);
-        stage.set(Stage::Writing { done: 0, total });
+        stage.set(Stage::Writing);
         spawn_local(async move {
-            for (i, ev) in events.into_iter().enumerate() {
-                if let Err(e) = super::record(&profile, &id, ev, lang).await {
-                    stage.set(Stage::Failed(e));
+            // One transaction: the whole file is recorded or nothing of it.
+            match super::record_all(&profile, &id, events, lang).await {
+                Ok(()) => {
+                    stage.set(Stage::Done(voters));
                     sync.after_local_change();
-                    return;
                 }
-                stage.set(Stage::Writing { done: i + 1, total });
+                Err(e) => stage.set(Stage::Failed(e)),
             }
-            stage.set(Stage::Done(voters));
-            sync.after_local_change();
         });
     };
     view! {
@@ -416,9 +413,7 @@ fn Import(ctx: RollCtx, view: RollView) -> impl IntoView {
                         </button>
                     }.into_any()
                 }
-                Stage::Writing { done, total } => view! {
-                    <progress max=total.max(1) value=done></progress>
-                }.into_any(),
+                Stage::Writing => view! { <progress data-testid="roll-import-writing"></progress> }.into_any(),
                 Stage::Done(n) => view! {
                     <p class="form-ok" role="status" data-testid="roll-import-done" data-voters=n>
                         {move || i18n.t(RollMsg::ImportDone)}" "{n}
