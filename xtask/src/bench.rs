@@ -574,9 +574,9 @@ fn load_result(mut fig: Figure, result: Value) -> Figure {
     )
     .unwrap_or(0.0);
     fig.note = format!(
-        "median of {} rounds, all {} devices started at once: a round takes {wall:.1} s ({eps:.0} events/s \
-         stored), so the last requests wait about that long; one device alone: push p99 {} ms, \
-         pull p99 {} ms; generator on the same 2 cores",
+        "median of {} rounds, all {} devices started at once, so requests queue: a round takes \
+         {wall:.1} s ({eps:.0} events/s stored); one device alone: push p99 {} ms, pull p99 {} \
+         ms; generator on the same 2 cores",
         runs.len(),
         result["devices"],
         alone_push.map_or("-".into(), |v| format!("{v:.0}")),
