@@ -11,6 +11,8 @@ use cunju_domain::blob::MAX_BLOB_BYTES;
 use cunju_domain::ids::Hash;
 use wasm_bindgen_test::*;
 
+mod old_schemas;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn fresh(name: &str) -> Store {
@@ -206,26 +208,7 @@ async fn a_401_stops_the_round_and_keeps_every_photo_pending() {
 async fn a_database_of_the_first_release_gains_the_photo_store() {
     let name = "cunju-test-blobs-upgrade";
     Store::delete(name).await.unwrap();
-    // The schema of the first release, as it was (see tests/store.rs).
-    use rexie::{Index, ObjectStore, Rexie};
-    let old = Rexie::builder(name)
-        .version(1)
-        .add_object_store(
-            ObjectStore::new("events")
-                .key_path("id")
-                .add_index(Index::new("entity", "entity"))
-                .add_index(Index::new_array("device_seq", ["device", "seq"]).unique(true))
-                .add_index(Index::new("pending", "pending")),
-        )
-        .add_object_store(
-            ObjectStore::new("entities")
-                .key_path("id")
-                .add_index(Index::new_array("kind_unit", ["kind", "unit"])),
-        )
-        .add_object_store(ObjectStore::new("meta"))
-        .build()
-        .await
-        .unwrap();
+    let old = old_schemas::first_release(name).build().await.unwrap();
     let tx = old
         .transaction(&["meta"], rexie::TransactionMode::ReadWrite)
         .unwrap();

@@ -3,6 +3,8 @@
 use cunju::store::{Store, StoreError};
 use wasm_bindgen_test::*;
 
+mod old_schemas;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A database of its own per test, deleted first so reruns start clean.
@@ -50,25 +52,9 @@ async fn a_value_of_the_wrong_shape_is_a_clear_error_not_a_panic() {
     Store::delete(name).await.unwrap();
 }
 
-/// The schema of the first release (the walking skeleton), written out as it was, so this test
-/// keeps meaning "a phone that installed the first release" when `schema.rs` changes.
+/// A database as the first release created it.
 async fn open_first_release_schema(name: &str) -> rexie::Rexie {
-    use rexie::{Index, ObjectStore, Rexie};
-    Rexie::builder(name)
-        .version(1)
-        .add_object_store(
-            ObjectStore::new("events")
-                .key_path("id")
-                .add_index(Index::new("entity", "entity"))
-                .add_index(Index::new_array("device_seq", ["device", "seq"]).unique(true))
-                .add_index(Index::new("pending", "pending")),
-        )
-        .add_object_store(
-            ObjectStore::new("entities")
-                .key_path("id")
-                .add_index(Index::new_array("kind_unit", ["kind", "unit"])),
-        )
-        .add_object_store(ObjectStore::new("meta"))
+    old_schemas::first_release(name)
         .build()
         .await
         .expect("create a first-release database")
@@ -116,34 +102,6 @@ async fn a_database_of_the_first_release_opens_with_its_data_and_takes_events() 
     assert_eq!(store.pending(10).await.unwrap(), vec![event]);
     store.close();
     Store::delete(name).await.unwrap();
-}
-
-/// The schema of version 2 (first release plus the photo store), written out as it was.
-async fn open_version_2_schema(name: &str) -> rexie::Rexie {
-    use rexie::{Index, ObjectStore, Rexie};
-    Rexie::builder(name)
-        .version(2)
-        .add_object_store(
-            ObjectStore::new("events")
-                .key_path("id")
-                .add_index(Index::new("entity", "entity"))
-                .add_index(Index::new_array("device_seq", ["device", "seq"]).unique(true))
-                .add_index(Index::new("pending", "pending")),
-        )
-        .add_object_store(
-            ObjectStore::new("entities")
-                .key_path("id")
-                .add_index(Index::new_array("kind_unit", ["kind", "unit"])),
-        )
-        .add_object_store(ObjectStore::new("meta"))
-        .add_object_store(
-            ObjectStore::new("blobs")
-                .key_path("hash")
-                .add_index(Index::new("uploaded", "uploaded")),
-        )
-        .build()
-        .await
-        .expect("create a version-2 database")
 }
 
 /// A phone still on schema 2 with events waiting to be pushed: the upgrade indexes them, and a
@@ -203,7 +161,10 @@ async fn waiting_events_of_a_version_2_database_are_pushed_in_chain_order_after_
 
     let name = "cunju-test-v2-upgrade";
     Store::delete(name).await.unwrap();
-    let old = open_version_2_schema(name).await;
+    let old = old_schemas::version_2(name)
+        .build()
+        .await
+        .expect("create a version-2 database");
     let tx = old
         .transaction(&["events", "meta"], TransactionMode::ReadWrite)
         .unwrap();
