@@ -552,13 +552,17 @@ fn load_result(mut fig: Figure, result: Value) -> Figure {
     let Some(p99) = median(&p99s) else {
         return fig.not_measured("the load generator reported no round");
     };
-    let eps = median(
-        &runs
-            .iter()
-            .filter_map(|r| r["events_per_s"].as_f64())
-            .collect::<Vec<_>>(),
-    )
-    .unwrap_or(0.0);
+    // The median over the rounds of one of their numbers.
+    let median_of = |field: &str| {
+        median(
+            &runs
+                .iter()
+                .filter_map(|r| r[field].as_f64())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or(0.0)
+    };
+    let eps = median_of("events_per_s");
     fig.value = Some(format!("p99 {p99:.0} ms, {errors} errors"));
     fig.met = Some(p99 <= 250.0 && errors == 0);
     let alone = &result["alone"];
@@ -566,13 +570,7 @@ fn load_result(mut fig: Figure, result: Value) -> Figure {
         percentile(&numbers(&alone["push_ms"]), 99.0),
         percentile(&numbers(&alone["pull_ms"]), 99.0),
     );
-    let wall = median(
-        &runs
-            .iter()
-            .filter_map(|r| r["wall_s"].as_f64())
-            .collect::<Vec<_>>(),
-    )
-    .unwrap_or(0.0);
+    let wall = median_of("wall_s");
     fig.note = format!(
         "median of {} rounds, all {} devices started at once, so requests queue: a round takes \
          {wall:.1} s ({eps:.0} events/s stored); one device alone: push p99 {} ms, pull p99 {} \
