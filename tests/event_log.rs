@@ -404,12 +404,18 @@ async fn pending_acked_and_rejected_bookkeeping() {
     };
     let changed = store
         .settle_push(
-            &[mine[0].id, mine[1].id],
+            &[(mine[0].id, Some(1_750_000_000_123)), (mine[1].id, None)],
             &[(mine[2].id, rejection.clone())],
         )
         .await
         .unwrap();
     assert_eq!(changed, 3);
+    // The receipt time the push answer carried is kept with the event.
+    assert_eq!(
+        store.received_ms(&mine[0].id).await.unwrap(),
+        Some(1_750_000_000_123)
+    );
+    assert_eq!(store.received_ms(&mine[1].id).await.unwrap(), None);
     assert_eq!(store.pending_count().await.unwrap(), 1);
     assert_eq!(store.rejected_count().await.unwrap(), 1);
     assert_eq!(store.pending(10).await.unwrap(), vec![mine[3].clone()]);

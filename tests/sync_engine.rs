@@ -1,6 +1,7 @@
 //! Browser tests of one sync run against an in-memory server: bounded push batches,
-//! acknowledgements and rejections, paged pulls that resume after an interruption, and a 401
-//! that keeps every event queued.
+//! acknowledgements with the server's receipt times, rejections, paged pulls that leave this
+//! device's own events out and resume after an interruption, a lost push answer, and a 401 that
+//! keeps every event queued.
 
 use std::cell::RefCell;
 
@@ -11,8 +12,8 @@ use cunju::sync::engine::{Progress, Transport, sync_once};
 use cunju_domain::event::{DeviceLog, Event, EventBody, NewEvent, Sex};
 use cunju_domain::ids::{EntityId, EventId, UnitId, UserId};
 use cunju_domain::sync::{
-    Cursor, MAX_PUSH_BATCH, PullResponse, PushOutcome, PushRequest, PushResponse, PushStatus,
-    RejectReason,
+    Cursor, MAX_PUSH_BATCH, PullParams, PullResponse, PushOutcome, PushRequest, PushResponse,
+    PushStatus, RejectReason,
 };
 use wasm_bindgen_test::*;
 
@@ -59,6 +60,8 @@ enum Fault {
     None,
     Offline,
     ExpiredToken,
+    /// The push is stored, but its answer never reaches the device.
+    AnswerLost,
 }
 
 /// A server that keeps a log in memory, refuses events outside `SCOPE`, and serves pages of
@@ -91,7 +94,7 @@ impl FakeServer {
             faults.remove(0)
         };
         match fault {
-            Fault::None => Ok(()),
+            Fault::None | Fault::AnswerLost => Ok(()),
             Fault::Offline => Err(ApiError::Network("TypeError: Failed to fetch".into())),
             Fault::ExpiredToken => Err(ApiError::Unauthorized {
                 code: "unauthenticated".into(),
@@ -103,6 +106,7 @@ impl FakeServer {
 
 impl Transport for FakeServer {
     async fn push(&self, _token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
+        let lost = self.faults.borrow().first() == Some(&Fault::AnswerLost);
         self.next_fault()?;
         self.push_batches.borrow_mut().push(request.events.len());
         let scope: UnitId = SCOPE.parse().unwrap();
@@ -111,44 +115,50 @@ impl Transport for FakeServer {
             .events
             .iter()
             .map(|event| {
-                let status = if log.iter().any(|e| e.id == event.id) {
-                    PushStatus::Duplicate
-                } else if !event.unit.is_within(&scope) {
-                    PushStatus::Rejected {
-                        reason: RejectReason::OutOfScope,
-                        detail: format!("unit {}", event.unit),
-                    }
-                } else {
-                    log.push(event.clone());
-                    PushStatus::Accepted
-                };
+                // The event at position p was received at time 1_000 + p.
+                let (status, received_ms) =
+                    if let Some(p) = log.iter().position(|e| e.id == event.id) {
+                        (PushStatus::Duplicate, Some(1_000 + p as u64 + 1))
+                    } else if !event.unit.is_within(&scope) {
+                        let detail = format!("unit {}", event.unit);
+                        let reason = RejectReason::OutOfScope;
+                        (PushStatus::Rejected { reason, detail }, None)
+                    } else {
+                        log.push(event.clone());
+                        (PushStatus::Accepted, Some(1_000 + log.len() as u64))
+                    };
                 PushOutcome {
                     id: event.id,
                     status,
+                    received_ms,
                 }
             })
             .collect();
+        if lost {
+            return Err(ApiError::Network("TypeError: Failed to fetch".into()));
+        }
         Ok(PushResponse { results })
     }
 
-    async fn pull(
-        &self,
-        _token: &str,
-        after: Cursor,
-        limit: u32,
-    ) -> Result<PullResponse, ApiError> {
+    async fn pull(&self, _token: &str, params: &PullParams) -> Result<PullResponse, ApiError> {
         self.next_fault()?;
-        self.pulls_after.borrow_mut().push(after.0);
+        self.pulls_after.borrow_mut().push(params.after);
         let log = self.log.borrow();
         // Positions are 1-based indexes into the log.
-        let start = after.0 as usize;
-        let take = self.page_size.min(limit as usize);
-        let events: Vec<Event> = log.iter().skip(start).take(take).cloned().collect();
-        let next = Cursor((start + events.len()) as u64);
-        // The fake server received the event at position p at time 1_000 + p.
-        let received_ms = (start..start + events.len())
-            .map(|p| 1_000 + p as u64 + 1)
-            .collect();
+        let start = params.after as usize;
+        let take = self.page_size.min(params.limit.unwrap_or(1000) as usize);
+        let looked_at = log.len().min(start + take) - start.min(log.len());
+        // The fake server received the event at position p at time 1_000 + p; the skipped
+        // device's events are left out, but the cursor moves past them.
+        let (events, received_ms) = log
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(looked_at)
+            .filter(|(_, e)| params.skip_device.as_ref() != Some(&e.device))
+            .map(|(p, e)| (e.clone(), 1_000 + p as u64 + 1))
+            .unzip();
+        let next = Cursor((start + looked_at) as u64);
         Ok(PullResponse {
             more: (next.0 as usize) < log.len(),
             events,
@@ -179,10 +189,11 @@ async fn push_sends_bounded_batches_and_acknowledges_them() {
         done: count,
         total: count
     }));
-    // Our own events come back in the pull and are recognised, not duplicated, and each
-    // learns when the server received it.
-    assert_eq!(report.received, count);
+    // Each push answer told when the server received each event, so our own events are not
+    // pulled back; the cursor still moves past them.
+    assert_eq!(report.received, 0);
     assert_eq!(report.applied, 0);
+    assert_eq!(store.cursor(&me()).await.unwrap(), Cursor(u64::from(count)));
     let first = server.log.borrow()[0].id;
     let last = server.log.borrow()[count as usize - 1].id;
     assert_eq!(store.received_ms(&first).await.unwrap(), Some(1_001));
@@ -314,5 +325,62 @@ async fn offline_midway_through_a_push_loses_nothing() {
         .unwrap();
     assert_eq!(report.acked, 3);
     assert_eq!(server.log.borrow().len(), 3);
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_push_answer_is_settled_by_the_next_push() {
+    let name = "cunju-test-sync-answer-lost";
+    let store = fresh(name).await;
+    let made = store.append(person_in("509901001", 1)).await.unwrap();
+    let server = FakeServer::new(1000);
+    *server.faults.borrow_mut() = vec![Fault::AnswerLost];
+    let err = sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap_err();
+    assert!(err.is_network(), "{err:?}");
+    assert_eq!(server.log.borrow().len(), 1, "the server stored it");
+    assert_eq!(
+        store.pending_count().await.unwrap(),
+        1,
+        "the device cannot know"
+    );
+    assert_eq!(store.received_ms(&made.id).await.unwrap(), None);
+
+    // The next run sends it again: the server answers "duplicate" with the time it first
+    // received it, and neither side holds it twice.
+    let report = sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap();
+    assert_eq!((report.acked, report.received), (1, 0));
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert_eq!(server.log.borrow().len(), 1);
+    assert_eq!(store.received_ms(&made.id).await.unwrap(), Some(1_001));
+    done(store, name).await;
+}
+
+#[wasm_bindgen_test]
+async fn another_device_s_events_still_arrive_between_our_own() {
+    let name = "cunju-test-sync-skip-own";
+    let store = fresh(name).await;
+    let server = FakeServer::new(2);
+    let mine = store.append(person_in("509901001", 1)).await.unwrap();
+    sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap();
+    let mut other = DeviceLog::new("d-other".parse().unwrap());
+    let theirs = other.append(person_in("509901002", 2), NOW, [2; 10]);
+    server.log.borrow_mut().push(theirs.clone());
+    let later = store.append(person_in("509901001", 3)).await.unwrap();
+
+    let report = sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap();
+    assert_eq!((report.acked, report.received, report.applied), (1, 1, 1));
+    assert!(store.event(&theirs.id).await.unwrap().is_some());
+    assert_eq!(store.received_ms(&theirs.id).await.unwrap(), Some(1_002));
+    assert_eq!(store.received_ms(&mine.id).await.unwrap(), Some(1_001));
+    assert_eq!(store.received_ms(&later.id).await.unwrap(), Some(1_003));
+    assert_eq!(store.cursor(&me()).await.unwrap(), Cursor(3));
     done(store, name).await;
 }

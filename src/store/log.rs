@@ -352,14 +352,16 @@ impl Store {
 
     /// Records that the server has these events (accepted or duplicate).
     pub async fn mark_acked(&self, ids: &[EventId]) -> Result<u32, StoreError> {
-        self.settle_push(ids, &[]).await
+        let acked: Vec<_> = ids.iter().map(|id| (*id, None)).collect();
+        self.settle_push(&acked, &[]).await
     }
 
-    /// Records the outcome of one push in one transaction: `acked` are acknowledged, `rejected`
-    /// are set aside with their reasons. Unknown ids are ignored. Returns how many changed.
+    /// Records the outcome of one push in one transaction: `acked` are acknowledged, each with
+    /// the server's receipt time if it sent one; `rejected` are set aside with their reasons.
+    /// Unknown ids are ignored. Returns how many changed.
     pub async fn settle_push(
         &self,
-        acked: &[EventId],
+        acked: &[(EventId, Option<u64>)],
         rejected: &[(EventId, Rejection)],
     ) -> Result<u32, StoreError> {
         let tx = self.tx(&[EVENTS], TransactionMode::ReadWrite)?;
@@ -367,20 +369,20 @@ impl Store {
             let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
             let changes: Vec<_> = acked
                 .iter()
-                .map(|id| (id, SyncMark::Acked, None))
+                .map(|(id, receipt)| (id, SyncMark::Acked, None, *receipt))
                 .chain(
                     rejected
                         .iter()
-                        .map(|(id, why)| (id, SyncMark::Rejected, Some(why.clone()))),
+                        .map(|(id, why)| (id, SyncMark::Rejected, Some(why.clone()), None)),
                 )
                 .collect();
             // All reads at once, then all writes at once (see `apply_page`).
-            let records = try_join_all(changes.iter().map(|(id, _, _)| {
+            let records = try_join_all(changes.iter().map(|(id, _, _, _)| {
                 get_decoded::<EventRecord>(&events, JsValue::from_str(&id.to_string()))
             }))
             .await?;
             let mut writes = Writes::default();
-            for ((_, mark, rejection), record) in changes.into_iter().zip(records) {
+            for ((_, mark, rejection, receipt), record) in changes.into_iter().zip(records) {
                 let Some(mut record) = record else {
                     continue;
                 };
@@ -390,6 +392,7 @@ impl Store {
                 }
                 record.pending = mark;
                 record.rejection = rejection;
+                record.received_ms = receipt.or(record.received_ms);
                 writes.events.push((encode(&record)?, false));
             }
             let changed = writes.events.len() as u32;

@@ -6,7 +6,7 @@ use cunju_domain::devices::{DeviceInfo, DevicesResponse, RevokeResponse};
 use cunju_domain::directory::units::Unit;
 use cunju_domain::ids::{DeviceId, Hash};
 use cunju_domain::sync::{
-    ApiErrorBody, Cursor, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse,
+    ApiErrorBody, LoginRequest, LoginResponse, PullParams, PullResponse, PushRequest, PushResponse,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::callback::Timeout;
@@ -119,10 +119,10 @@ pub async fn push(token: &str, body: &PushRequest) -> Result<PushResponse, ApiEr
     fetch_json(request).await
 }
 
-/// `GET /sync/pull?after=…&limit=…`.
-pub async fn pull(token: &str, after: Cursor, limit: u32) -> Result<PullResponse, ApiError> {
+/// `GET /sync/pull?…` (`PullParams::query`).
+pub async fn pull(token: &str, params: &PullParams) -> Result<PullResponse, ApiError> {
     let deadline = Deadline::start()?;
-    let url = format!("{BASE}/sync/pull?after={}&limit={limit}", after.0);
+    let url = format!("{BASE}/sync/pull?{}", params.query());
     let request = authorized(deadline.apply(Request::get(&url)), token)
         .build()
         .map_err(|e| ApiError::Protocol(e.to_string()))?;

@@ -4,7 +4,8 @@
 
 use cunju_domain::ids::{Hash, UserId};
 use cunju_domain::sync::{
-    Cursor, MAX_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, PushRequest, PushResponse, PushStatus,
+    Cursor, MAX_PULL_LIMIT, MAX_PUSH_BATCH, PullParams, PullResponse, PushRequest, PushResponse,
+    PushStatus,
 };
 
 use super::api::{self, ApiError};
@@ -16,7 +17,7 @@ use crate::store::{Rejection, Store, StoreError};
 #[allow(async_fn_in_trait)] // single-threaded wasm: the futures need not be `Send`
 pub trait Transport {
     async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, ApiError>;
-    async fn pull(&self, token: &str, after: Cursor, limit: u32) -> Result<PullResponse, ApiError>;
+    async fn pull(&self, token: &str, params: &PullParams) -> Result<PullResponse, ApiError>;
 }
 
 /// The real server, over `fetch`.
@@ -27,8 +28,8 @@ impl Transport for Http {
         api::push(token, request).await
     }
 
-    async fn pull(&self, token: &str, after: Cursor, limit: u32) -> Result<PullResponse, ApiError> {
-        api::pull(token, after, limit).await
+    async fn pull(&self, token: &str, params: &PullParams) -> Result<PullResponse, ApiError> {
+        api::pull(token, params).await
     }
 }
 
@@ -186,7 +187,9 @@ async fn push_all<T: Transport>(
         let mut rejected = Vec::new();
         for outcome in response.results {
             match outcome.status {
-                PushStatus::Accepted | PushStatus::Duplicate => acked.push(outcome.id),
+                PushStatus::Accepted | PushStatus::Duplicate => {
+                    acked.push((outcome.id, outcome.received_ms));
+                }
                 PushStatus::Rejected { reason, detail } => rejected.push((
                     outcome.id,
                     Rejection {
@@ -220,12 +223,20 @@ async fn pull_all<T: Transport>(
     progress: &mut impl FnMut(Progress),
 ) -> Result<(), SyncError> {
     let mut cursor = store.cursor(user).await?;
+    // This device's own events need not come back: each push answer carried their receipt
+    // times (`settle_push`).
+    let skip_device = store.device_log().await?.map(|log| log.device);
     let mut restarted = false;
     progress(Progress::Pulling {
         received: report.received,
     });
     loop {
-        let page = match transport.pull(token, cursor, MAX_PULL_LIMIT).await {
+        let params = PullParams {
+            after: cursor.0,
+            limit: Some(MAX_PULL_LIMIT),
+            skip_device: skip_device.clone(),
+        };
+        let page = match transport.pull(token, &params).await {
             // The server no longer knows our cursor (e.g. restored from a backup): pull again
             // from the start; applying is idempotent, so nothing is doubled.
             Err(ApiError::Server { status: 400, .. }) if cursor.0 > 0 && !restarted => {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::authz::Role;
 use crate::event::Event;
-use crate::ids::{EventId, UnitId, UserId};
+use crate::ids::{DeviceId, EventId, UnitId, UserId};
 
 /// Most events accepted in one push.
 pub const MAX_PUSH_BATCH: usize = 500;
@@ -27,13 +27,19 @@ pub struct PushResponse {
     pub results: Vec<PushOutcome>,
 }
 
-/// Wire form: `{"id": "…", "status": "accepted"}` or
+/// Wire form: `{"id": "…", "status": "accepted", "received_ms": 1700000000000}` or
 /// `{"id": "…", "status": "rejected", "reason": "out_of_scope", "detail": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushOutcome {
     pub id: EventId,
     #[serde(flatten)]
     pub status: PushStatus,
+    /// When the server received the event (ms since the epoch, the server's clock), for an
+    /// accepted or duplicate event. The device keeps it with the event, so it never has to
+    /// pull its own events back to learn it (see `PullParams::skip_device`). Absent from a
+    /// server that does not send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,7 +135,35 @@ impl fmt::Display for RejectReason {
 #[serde(transparent)]
 pub struct Cursor(pub u64);
 
-/// `GET /api/v1/sync/pull?after=CURSOR&limit=N`
+/// The query of `GET /api/v1/sync/pull?after=CURSOR&limit=N&skip_device=ID`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PullParams {
+    /// The cursor of the last page stored (0: from the start).
+    #[serde(default)]
+    pub after: u64,
+    /// Most events wanted (at most `MAX_PULL_LIMIT`).
+    pub limit: Option<u32>,
+    /// The pulling device. Its own events are left out of the page (the push answer carried
+    /// their receipt times) while the cursor still moves past them.
+    pub skip_device: Option<DeviceId>,
+}
+
+impl PullParams {
+    /// The query string, without the `?` (ids are letters, digits and `_.:-`, which a query
+    /// carries as they are).
+    pub fn query(&self) -> String {
+        let mut q = format!("after={}", self.after);
+        if let Some(limit) = self.limit {
+            q.push_str(&format!("&limit={limit}"));
+        }
+        if let Some(device) = &self.skip_device {
+            q.push_str(&format!("&skip_device={device}"));
+        }
+        q
+    }
+}
+
+/// `GET /api/v1/sync/pull` (`PullParams`)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
     pub events: Vec<Event>,
@@ -234,6 +268,7 @@ mod tests {
                 reason: RejectReason::OutOfScope,
                 detail: "unit 5002".into(),
             },
+            received_ms: None,
         };
         let value = serde_json::to_value(&rejected).unwrap();
         assert_eq!(
@@ -247,13 +282,40 @@ mod tests {
         let accepted = PushOutcome {
             id,
             status: PushStatus::Accepted,
+            received_ms: Some(1_700_000_000_000),
         };
         let value = serde_json::to_value(&accepted).unwrap();
-        assert_eq!(value, json!({"id": id.to_string(), "status": "accepted"}));
+        assert_eq!(
+            value,
+            json!({"id": id.to_string(), "status": "accepted", "received_ms": 1_700_000_000_000u64})
+        );
         assert_eq!(
             serde_json::from_value::<PushOutcome>(value).unwrap(),
             accepted
         );
+        // An older server sends no receipt time.
+        assert_eq!(
+            serde_json::from_value::<PushOutcome>(
+                json!({"id": id.to_string(), "status": "duplicate"})
+            )
+            .unwrap(),
+            PushOutcome {
+                id,
+                status: PushStatus::Duplicate,
+                received_ms: None
+            }
+        );
+    }
+
+    #[test]
+    fn pull_params_write_the_query_the_server_reads() {
+        let params = PullParams {
+            after: 7,
+            limit: Some(1000),
+            skip_device: Some("dabc".parse().unwrap()),
+        };
+        assert_eq!(params.query(), "after=7&limit=1000&skip_device=dabc");
+        assert_eq!(PullParams::default().query(), "after=0");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use common::{Db, Device, Harness, event_id, ids, statuses};
+use cunju_domain::sync::PushStatus;
 use cunju_server::verify::verify;
 use serde_json::{Value, json};
 
@@ -29,6 +30,7 @@ on_both_databases!(
     pull_serves_a_scope_and_its_subtree_and_nothing_beside_it,
     pull_with_unknown_cursor_is_400,
     pull_tells_when_the_server_received_each_event,
+    push_tells_receipt_times_and_pull_skips_the_device_s_own_events,
     malformed_json_is_400_json,
     wrong_shape_json_is_400_json,
     oversize_body_is_413_json,
@@ -477,6 +479,81 @@ async fn pull_tells_when_the_server_received_each_event(db: Db) {
     // A page with no events carries no receipts.
     let cursor = page["next"].as_u64().unwrap();
     assert!(alice.pull(cursor, 10).await.get("received_ms").is_none());
+}
+
+/// The push answer carries each stored event's receipt time (a duplicate: the first one), so
+/// the device can pull with `skip_device` and never download its own events again; the cursor
+/// still moves past them, and other devices' events (the same user's too) still arrive.
+async fn push_tells_receipt_times_and_pull_skips_the_device_s_own_events(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.user("alice", "village_official", VILLAGE).await;
+    let mut phone = Device::new("phone", &alice.profile);
+    let mut laptop = Device::new("laptop", &alice.profile);
+    let mine = phone.events(VILLAGE, 3);
+    let before = now_ms();
+    let answer = alice.push(&mine).await;
+    let after = now_ms();
+    let receipts: Vec<u64> = answer
+        .results
+        .iter()
+        .map(|o| {
+            assert_eq!(o.status, PushStatus::Accepted);
+            o.received_ms.expect("a receipt time")
+        })
+        .collect();
+    for r in &receipts {
+        assert!(
+            (before..=after).contains(r),
+            "{r} not in {before}..={after}"
+        );
+    }
+    let again = alice.push(&mine).await;
+    for (o, r) in again.results.iter().zip(&receipts) {
+        assert_eq!(o.status, PushStatus::Duplicate);
+        assert_eq!(o.received_ms, Some(*r), "the first receipt, not now");
+    }
+    let theirs = laptop.events(VILLAGE, 2);
+    alice.push(&theirs).await;
+
+    let everything = alice.pull_at_least(0, 1000, 5).await;
+    assert_eq!(everything["events"].as_array().unwrap().len(), 5);
+    let skip = |after: u64, limit: u32| {
+        let alice = &alice;
+        let device = phone.id.to_string();
+        async move {
+            let res = alice
+                .get(&format!(
+                    "/api/v1/sync/pull?after={after}&limit={limit}&skip_device={device}"
+                ))
+                .await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let page = skip(0, 1000).await;
+    let got = ids(page["events"].as_array().unwrap());
+    let mut expected: Vec<String> = theirs.iter().map(event_id).collect();
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    expected.sort();
+    assert_eq!(got_sorted, expected);
+    assert_eq!(page["received_ms"].as_array().unwrap().len(), 2);
+    assert_eq!(page["next"], everything["next"]);
+
+    // A page holding only the device's own events is empty, yet the cursor moves on.
+    let first = skip(0, 3).await;
+    assert!(first["events"].as_array().unwrap().is_empty());
+    assert_eq!(first["more"], true);
+    let cursor = first["next"].as_u64().unwrap();
+    assert!(cursor > 0);
+    let rest = skip(cursor, 1000).await;
+    assert_eq!(rest["events"].as_array().unwrap().len(), 2);
+
+    // Not a device id: refused, not ignored.
+    let res = alice
+        .get("/api/v1/sync/pull?after=0&skip_device=not%20a%20device")
+        .await;
+    assert_eq!(res.status(), 400);
 }
 
 fn now_ms() -> u64 {

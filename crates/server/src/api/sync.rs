@@ -6,7 +6,7 @@ use cunju_domain::bundle::Bundle;
 use cunju_domain::event::Event;
 use cunju_domain::ids::DeviceId;
 use cunju_domain::sync::{
-    Cursor, MAX_PULL_LIMIT, MAX_PUSH_BATCH, PullResponse, PushRequest, PushResponse,
+    Cursor, MAX_PULL_LIMIT, MAX_PUSH_BATCH, PullParams, PullResponse, PushRequest, PushResponse,
 };
 use serde::{Deserialize, Serialize};
 
@@ -83,13 +83,6 @@ pub(crate) fn check_storable(events: &[Event]) -> Result<(), ApiError> {
     Ok(())
 }
 
-#[derive(Deserialize)]
-pub(super) struct PullParams {
-    #[serde(default)]
-    after: u64,
-    limit: Option<u32>,
-}
-
 /// Events after the cursor that the user may receive. The store pages through the user's
 /// scope in commit order; each event is then checked with the domain's `may_read_event`, and
 /// the cursor moves past every event looked at, served or not — so a page can hold fewer
@@ -98,6 +91,9 @@ pub(super) struct PullParams {
 /// A role that receives no records at all (the city viewer, which sees aggregates only) gets
 /// an empty page, not an error: every device runs the same sync, and the app decides from the
 /// same table which screens to show.
+///
+/// With `skip_device`, that device's own events are left out (it learnt their receipt times
+/// from its push), and the cursor moves past them all the same.
 pub(super) async fn pull(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -129,6 +125,7 @@ pub(super) async fn pull(
     let (events, received_ms) = page
         .events
         .into_iter()
+        .filter(|s| params.skip_device.as_ref() != Some(&s.event.device))
         .filter(|s| may_read_event(&user.profile, &s.event))
         .map(|s| (s.event, u64::try_from(s.received_ms).unwrap_or(0)))
         .unzip();

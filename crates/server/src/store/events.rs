@@ -36,6 +36,14 @@ pub struct StoredEvent {
     pub received_ms: i64,
 }
 
+/// What a push needs of an already stored event: its hash (same event or another under the
+/// same id?) and when the server received it (told to the device again).
+#[derive(Clone, Debug)]
+struct StoredHash {
+    hash: String,
+    received_ms: i64,
+}
+
 /// One page of a pull.
 #[derive(Clone, Debug)]
 pub struct PullPage {
@@ -310,7 +318,7 @@ async fn ingest<T: EventTx>(
         let event = &events[i];
         let mut verdict = match stored.remove(&ids[i]) {
             // Already stored before this push began.
-            Some(hash) => same_or_refused(&hash, event),
+            Some(stored) => same_or_refused(&stored, event),
             None => judge(tx, &mut devices, pusher, event).await?,
         };
         if let Verdict::Store = verdict {
@@ -323,24 +331,25 @@ async fn ingest<T: EventTx>(
                 after_conflict(tx, event).await?
             };
         }
-        let status = match verdict {
+        let (status, received_ms) = match verdict {
             Verdict::Stored => {
                 let device = db_text(&event.device);
                 devices.stored(&device, event);
                 stored_devices.insert(device);
-                PushStatus::Accepted
+                (PushStatus::Accepted, Some(now_ms))
             }
-            Verdict::Duplicate => PushStatus::Duplicate,
+            Verdict::Duplicate(received_ms) => (PushStatus::Duplicate, Some(received_ms)),
             Verdict::Reject(reason, detail) => {
                 tx.insert_rejection(event, &pushed_by, reason.code(), &detail, now_ms)
                     .await?;
-                PushStatus::Rejected { reason, detail }
+                (PushStatus::Rejected { reason, detail }, None)
             }
             Verdict::Store => unreachable!("a verdict to store is carried out above"),
         };
         outcomes[i] = Some(PushOutcome {
             id: event.id,
             status,
+            received_ms: received_ms.and_then(|ms| u64::try_from(ms).ok()),
         });
     }
     for device in &stored_devices {
@@ -394,7 +403,8 @@ enum Verdict {
     /// Passed every check: insert it.
     Store,
     Stored,
-    Duplicate,
+    /// Already stored, received at this time (ms).
+    Duplicate(i64),
     Reject(RejectReason, String),
 }
 
@@ -472,14 +482,14 @@ async fn existing<T: EventTx>(tx: &mut T, event: &Event) -> Result<Option<Verdic
     Ok(tx
         .stored_hash(&db_text(&event.id))
         .await?
-        .map(|hash| same_or_refused(&hash, event)))
+        .map(|stored| same_or_refused(&stored, event)))
 }
 
-/// An event whose id is stored with `stored_hash`: the same event again is a duplicate; other
-/// content under that id is refused.
-fn same_or_refused(stored_hash: &str, event: &Event) -> Verdict {
-    if stored_hash == db_text(&event.hash) {
-        Verdict::Duplicate
+/// An event whose id is stored with `stored`'s hash: the same event again is a duplicate;
+/// other content under that id is refused.
+fn same_or_refused(stored: &StoredHash, event: &Event) -> Verdict {
+    if stored.hash == db_text(&event.hash) {
+        Verdict::Duplicate(stored.received_ms)
     } else {
         Verdict::Reject(
             RejectReason::BrokenChain,
@@ -500,12 +510,12 @@ async fn after_conflict<T: EventTx>(tx: &mut T, event: &Event) -> Result<Verdict
 
 /// The few statements a push runs inside its transaction.
 trait EventTx: Send {
-    fn stored_hash(&mut self, id: &str) -> impl Future<Output = Result<Option<String>>> + Send;
+    fn stored_hash(&mut self, id: &str) -> impl Future<Output = Result<Option<StoredHash>>> + Send;
     /// The stored hash of each of `ids` that is stored (one statement for a whole batch).
     fn stored_hashes(
         &mut self,
         ids: &[String],
-    ) -> impl Future<Output = Result<std::collections::HashMap<String, String>>> + Send;
+    ) -> impl Future<Output = Result<std::collections::HashMap<String, StoredHash>>> + Send;
     fn last_of_device(
         &mut self,
         device: &str,
@@ -550,17 +560,20 @@ trait EventTx: Send {
 macro_rules! impl_event_tx {
     ($db:ty) => {
         impl<'c> EventTx for Transaction<'c, $db> {
-            async fn stored_hash(&mut self, id: &str) -> Result<Option<String>> {
-                Ok(sqlx::query_scalar("SELECT hash FROM events WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut **self)
-                    .await?)
+            async fn stored_hash(&mut self, id: &str) -> Result<Option<StoredHash>> {
+                Ok(sqlx::query_as::<_, (String, i64)>(
+                    "SELECT hash, received_at FROM events WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut **self)
+                .await?
+                .map(|(hash, received_ms)| StoredHash { hash, received_ms }))
             }
 
             async fn stored_hashes(
                 &mut self,
                 ids: &[String],
-            ) -> Result<std::collections::HashMap<String, String>> {
+            ) -> Result<std::collections::HashMap<String, StoredHash>> {
                 if ids.is_empty() {
                     return Ok(Default::default());
                 }
@@ -568,12 +581,19 @@ macro_rules! impl_event_tx {
                     .map(|n| format!("${n}"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                let sql = format!("SELECT id, hash FROM events WHERE id IN ({placeholders})");
-                let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+                let sql = format!(
+                    "SELECT id, hash, received_at FROM events WHERE id IN ({placeholders})"
+                );
+                let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
                 for id in ids {
                     query = query.bind(id);
                 }
-                Ok(query.fetch_all(&mut **self).await?.into_iter().collect())
+                Ok(query
+                    .fetch_all(&mut **self)
+                    .await?
+                    .into_iter()
+                    .map(|(id, hash, received_ms)| (id, StoredHash { hash, received_ms }))
+                    .collect())
             }
 
             async fn last_of_device(&mut self, device: &str) -> Result<Option<Event>> {
