@@ -6,7 +6,7 @@
 //! pull cursor safe.
 //!
 //! Commit order. A pull cursor is the last `position` served. On SQLite every push takes the
-//! write lock first (`BEGIN IMMEDIATE`), so positions are handed out in commit order and
+//! write lock first (`BEGIN IMMEDIATE`, after its turn in `sqlite_writer`'s queue), so positions are handed out in commit order and
 //! `position > cursor` never skips anything. On PostgreSQL positions come from a sequence and
 //! a transaction holding position 7 may commit after one holding position 8. Each row
 //! therefore records its writing transaction (`txid`), and pull only serves rows written by
@@ -103,6 +103,9 @@ impl Store {
             attempt += 1;
             let result = match self {
                 Store::Sqlite(pool) => {
+                    // Wait for our turn in the process before asking SQLite for the lock.
+                    let writer = super::sqlite_writer(pool);
+                    let _turn = writer.lock().await;
                     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                     let out = ingest(&mut tx, pusher, token_hash, &events, now_ms).await?;
                     tx.commit().await?;

@@ -83,6 +83,25 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// The turn to write one SQLite database (a FIFO queue, one per database file).
+///
+/// SQLite lets one transaction write at a time. A writer that finds the lock taken sleeps in
+/// SQLite's busy handler for 1, 2, 5 … up to 100 ms before it looks again, so under a burst of
+/// pushes the lock sits free while the waiters sleep and each push waits far longer than it
+/// works. Writers of the event log therefore queue here, in arrival order, before they ask for
+/// the lock, and find it free when their turn comes.
+pub(crate) fn sqlite_writer(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    type Gates =
+        std::collections::HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>;
+    static GATES: std::sync::LazyLock<std::sync::Mutex<Gates>> =
+        std::sync::LazyLock::new(Default::default);
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let mut gates = GATES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    gates.entry(file).or_default().clone()
+}
+
 /// A user account as stored.
 #[derive(Clone, Debug)]
 pub struct UserRow {
