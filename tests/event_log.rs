@@ -620,3 +620,49 @@ async fn one_page_with_a_late_event_a_repeat_and_a_conflict_applies_like_one_by_
     assert_eq!(store.entity(&entity).await.unwrap().unwrap(), expected);
     done(store, name).await;
 }
+
+/// Two connections to one database stand for two tabs of the app. Each keeps the device log it
+/// last wrote so an append need not read it first; when the other tab appended meanwhile, the
+/// stored log no longer matches, the append is redone from it, and the chain stays one.
+#[wasm_bindgen_test]
+async fn two_tabs_appending_keep_one_unbroken_chain() {
+    let name = "cunju-test-two-tabs";
+    let a = fresh(name).await;
+    let b = Store::open(name).await.unwrap();
+    let entity = new_person_id(40);
+    let first = a.append(person(&entity, "甲")).await.unwrap();
+    let second = b
+        .append(correction(&entity, "name", json!("乙")))
+        .await
+        .unwrap();
+    // `a` last wrote seq 1; the stored log is at seq 2.
+    let third = a
+        .append(correction(&entity, "name", json!("丙")))
+        .await
+        .unwrap();
+    assert_eq!((first.seq, second.seq, third.seq), (1, 2, 3));
+    assert_eq!(second.prev, first.hash);
+    assert_eq!(third.prev, second.hash);
+    assert!(
+        third.hlc > second.hlc,
+        "the clock continues the other tab's"
+    );
+
+    // Both at the same moment: one waits for the other's transaction, neither forks.
+    let (x, y) = futures::join!(
+        a.append(correction(&entity, "name", json!("丁"))),
+        b.append(correction(&entity, "name", json!("戊")))
+    );
+    let mut seqs = vec![x.unwrap().seq, y.unwrap().seq];
+    seqs.sort();
+    assert_eq!(seqs, [4, 5]);
+
+    let all = a.device_events(&first.device).await.unwrap();
+    assert_eq!(all.len(), 5);
+    verify_chain(&all).unwrap();
+    // The projection folded all five, whichever tab wrote them.
+    let state = b.entity(&entity).await.unwrap().unwrap();
+    assert_eq!(state.events, 5);
+    b.close();
+    done(a, name).await;
+}

@@ -23,6 +23,11 @@ pub enum StoreError {
     /// nothing of it was written.
     #[error("transaction aborted before it committed")]
     Aborted,
+    /// Another tab (another connection to the same database) wrote this device's log since
+    /// this connection last read it; nothing was written, and `append` retries with the stored
+    /// log.
+    #[error("the device log changed in another tab")]
+    StaleDeviceLog,
     /// The draft breaks a rule of the domain; nothing was written.
     #[error("invalid record: {0}")]
     Invalid(String),
@@ -73,6 +78,12 @@ impl StoreError {
             }
             (StoreError::Aborted, Lang::En) => {
                 "This action was not saved (the browser aborted the write, perhaps for lack of space or a closing page). Saved records are safe; please retry.".into()
+            }
+            (StoreError::StaleDeviceLog, Lang::Zh) => {
+                "本应用在另一个标签页中同时保存了记录，本次操作未保存，请重试。".into()
+            }
+            (StoreError::StaleDeviceLog, Lang::En) => {
+                "The app saved a record in another tab at the same moment; this action was not saved. Please retry.".into()
             }
             (StoreError::Invalid(detail), Lang::Zh) => format!("记录内容不完整或有误，未保存：{detail}"),
             (StoreError::Invalid(detail), Lang::En) => format!("The record is incomplete or wrong and was not saved: {detail}"),

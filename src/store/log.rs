@@ -51,18 +51,51 @@ impl Store {
         if drafts.is_empty() {
             return Ok(Vec::new());
         }
+        let known = self.device_log.borrow_mut().take();
+        let result = match self.append_after(drafts.clone(), known).await {
+            // Another tab wrote the log since we last did: again, from the stored log.
+            Err(StoreError::StaleDeviceLog) => self.append_after(drafts, None).await,
+            other => other,
+        };
+        if let Ok((_, log)) = &result {
+            *self.device_log.borrow_mut() = Some(log.clone());
+        }
+        result.map(|(written, _)| written)
+    }
+
+    /// `append_many` continuing `known`, this connection's last written device log, or the
+    /// stored one if `None`. A known log is not waited for: the events are made from it at
+    /// once, and the stored log is read in the same transaction ahead of the writes; if it is
+    /// not `known`, another tab appended meanwhile and the transaction is aborted with
+    /// `StaleDeviceLog` before anything commits (the `device_seq` index would refuse a reused
+    /// sequence number anyway). Returns the events and the log as committed.
+    async fn append_after(
+        &self,
+        drafts: Vec<NewEvent>,
+        known: Option<DeviceLog>,
+    ) -> Result<(Vec<Event>, DeviceLog), StoreError> {
         let tx = self.tx(&[EVENTS, ENTITIES, META], TransactionMode::ReadWrite)?;
         let result = async {
             let (events, entities, meta_store) = stores(&tx)?;
-            // Reads at once, then writes at once (see `apply_page`): the device log and the
-            // projections the drafts change are read together, and the events, projections
-            // and advanced log are sent together.
-            let touched = drafts.iter().map(|d| d.entity.clone());
-            let (log, projections) = futures::join!(
-                load_device_log(&meta_store),
-                Projections::load(&entities, touched)
-            );
-            let (mut log, mut projections) = (log?, projections?);
+            // Reads at once, then writes at once (see `apply_page`): the projections the
+            // drafts change (only drafts that have one) and, unless known, the device log.
+            let touched = drafts
+                .iter()
+                .filter(|d| d.body.entity_kind().is_some())
+                .map(|d| d.entity.clone());
+            let (mut log, mut projections, expected) = match known {
+                Some(log) => {
+                    let projections = Projections::load(&entities, touched).await?;
+                    (log.clone(), projections, Some(log))
+                }
+                None => {
+                    let (log, projections) = futures::join!(
+                        load_device_log(&meta_store),
+                        Projections::load(&entities, touched)
+                    );
+                    (log?, projections?, None)
+                }
+            };
             let mut writes = Writes::default();
             let mut written = Vec::with_capacity(drafts.len());
             for draft in drafts {
@@ -74,11 +107,13 @@ impl Store {
                 written.push(event);
             }
             writes.entities = projections.changed()?;
+            // The check is polled first, so its read is queued before the log is overwritten.
             futures::try_join!(
+                still_stored(&meta_store, expected.as_ref()),
                 writes.send(&events, &entities),
                 save_device_log(&meta_store, &log)
             )?;
-            Ok(written)
+            Ok((written, log))
         }
         .await;
         finish(tx, result).await
@@ -111,6 +146,9 @@ impl Store {
         received: &[Option<u64>],
         cursor: Option<(&UserId, Cursor)>,
     ) -> Result<ApplyReport, StoreError> {
+        // This writes the device log too (the clock observes every new event): the next append
+        // reads it again.
+        self.device_log.borrow_mut().take();
         let tx = self.tx(&[EVENTS, ENTITIES, META], TransactionMode::ReadWrite)?;
         let result = async {
             let (events, entities, meta_store) = stores(&tx)?;
@@ -204,7 +242,9 @@ impl Store {
             Ok(report)
         }
         .await;
-        finish(tx, result).await
+        let outcome = finish(tx, result).await;
+        self.device_log.borrow_mut().take();
+        outcome
     }
 
     /// The projection of one entity, if any event about it is on this device.
@@ -580,6 +620,24 @@ fn stores(
         tx.store(ENTITIES).map_err(StoreError::from_idb)?,
         tx.store(META).map_err(StoreError::from_idb)?,
     ))
+}
+
+/// `Ok` if the stored device log is `expected` (or nothing is expected); `StaleDeviceLog` if
+/// another connection changed it.
+async fn still_stored(
+    meta_store: &rexie::Store,
+    expected: Option<&DeviceLog>,
+) -> Result<(), StoreError> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    let stored: Option<DeviceLog> =
+        get_decoded(meta_store, JsValue::from_str(meta::DEVICE_LOG)).await?;
+    if stored.as_ref() == Some(expected) {
+        Ok(())
+    } else {
+        Err(StoreError::StaleDeviceLog)
+    }
 }
 
 /// The persisted device log, or a new one with a fresh random device id on first use.

@@ -33,6 +33,10 @@ pub const DEFAULT_DB_NAME: &str = "cunju";
 /// An open connection to one Cunju database.
 pub struct Store {
     db: Rexie,
+    /// This device's log as this connection last wrote it, so an append need not wait to
+    /// read it first (`append_many` checks it against the stored one in the same transaction).
+    /// `None`: read it from `meta`.
+    device_log: std::cell::RefCell<Option<cunju_domain::event::DeviceLog>>,
 }
 
 impl Store {
@@ -47,7 +51,10 @@ impl Store {
             .build()
             .await
             .map_err(StoreError::from_open)?;
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            device_log: Default::default(),
+        })
     }
 
     /// Closes the connection (a later `open` sees everything committed).
