@@ -1155,7 +1155,10 @@ fn ranked_votes(post: PostTitle, votes: &[PostVotes], cascade: bool) -> Vec<(Ent
         let counts = pv.post == post || (cascade && pv.post.level() < post.level());
         if counts {
             for cv in &pv.votes {
-                *total.entry(cv.person.clone()).or_default() += cv.votes;
+                // Saturating: absurd counts from a corrupt or forged record are caught by the
+                // tally's checks against the ballots, not by a crash here.
+                let sum = total.entry(cv.person.clone()).or_default();
+                *sum = sum.saturating_add(cv.votes);
             }
         }
     }
@@ -1166,6 +1169,23 @@ fn ranked_votes(post: PostTitle, votes: &[PostVotes], cascade: bool) -> Vec<(Ent
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn cascaded_votes_past_u32_saturate_instead_of_crashing() {
+        // Found by `cargo test -p cunju-fuzz` (a_short_seeded_run_finds_nothing).
+        let person: EntityId = "person:p1".parse().unwrap();
+        let votes = [PostTitle::Chair, PostTitle::Member].map(|post| PostVotes {
+            post,
+            votes: vec![CandidateVotes {
+                person: person.clone(),
+                votes: u32::MAX,
+            }],
+        });
+        assert_eq!(
+            ranked_votes(PostTitle::Member, &votes, true),
+            [(person, u32::MAX)]
+        );
+    }
     use super::*;
     use crate::event::Relation;
 
