@@ -149,6 +149,12 @@ pub struct PullParams {
 }
 
 impl PullParams {
+    /// Whether `event`, within the reader's scope and readable by them, goes into the page:
+    /// every event except the skipped device's own.
+    pub fn serves(&self, event: &Event) -> bool {
+        self.skip_device.as_ref() != Some(&event.device)
+    }
+
     /// The query string, without the `?` (ids are letters, digits and `_.:-`, which a query
     /// carries as they are).
     pub fn query(&self) -> String {
@@ -308,7 +314,7 @@ mod tests {
     }
 
     #[test]
-    fn pull_params_write_the_query_the_server_reads() {
+    fn pull_params_write_their_query_and_skip_only_that_device() {
         let params = PullParams {
             after: 7,
             limit: Some(1000),
@@ -316,6 +322,19 @@ mod tests {
         };
         assert_eq!(params.query(), "after=7&limit=1000&skip_device=dabc");
         assert_eq!(PullParams::default().query(), "after=0");
+        let mut mine = crate::event::DeviceLog::new("dabc".parse().unwrap());
+        let mut theirs = crate::event::DeviceLog::new("dxyz".parse().unwrap());
+        let note = || crate::event::NewEvent {
+            actor: "u1".parse().unwrap(),
+            unit: "5099001001".parse().unwrap(),
+            entity: "unit:5099001001".parse().unwrap(),
+            body: crate::event::EventBody::Note {
+                text: "走访".into(),
+            },
+        };
+        assert!(!params.serves(&mine.append(note(), 1, [1; 10])));
+        assert!(params.serves(&theirs.append(note(), 1, [2; 10])));
+        assert!(PullParams::default().serves(&mine.append(note(), 2, [3; 10])));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use common::{Db, Device, Harness, event_id, ids, statuses};
-use cunju_domain::sync::PushStatus;
+use cunju_domain::sync::{PullParams, PushStatus};
 use cunju_server::verify::verify;
 use serde_json::{Value, json};
 
@@ -517,14 +517,17 @@ async fn push_tells_receipt_times_and_pull_skips_the_device_s_own_events(db: Db)
 
     let everything = alice.pull_at_least(0, 1000, 5).await;
     assert_eq!(everything["events"].as_array().unwrap().len(), 5);
+    // The query as the app writes it (`PullParams::query`).
     let skip = |after: u64, limit: u32| {
         let alice = &alice;
-        let device = phone.id.to_string();
+        let params = PullParams {
+            after,
+            limit: Some(limit),
+            skip_device: Some(phone.id.clone()),
+        };
         async move {
             let res = alice
-                .get(&format!(
-                    "/api/v1/sync/pull?after={after}&limit={limit}&skip_device={device}"
-                ))
+                .get(&format!("/api/v1/sync/pull?{}", params.query()))
                 .await;
             assert_eq!(res.status(), 200);
             res.json::<Value>().await.unwrap()

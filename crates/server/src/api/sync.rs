@@ -125,7 +125,7 @@ pub(super) async fn pull(
     let (events, received_ms) = page
         .events
         .into_iter()
-        .filter(|s| params.skip_device.as_ref() != Some(&s.event.device))
+        .filter(|s| params.serves(&s.event))
         .filter(|s| may_read_event(&user.profile, &s.event))
         .map(|s| (s.event, u64::try_from(s.received_ms).unwrap_or(0)))
         .unzip();

@@ -6,8 +6,8 @@
 //! pull cursor safe.
 //!
 //! Commit order. A pull cursor is the last `position` served. On SQLite every push takes the
-//! write lock first (`BEGIN IMMEDIATE`, after its turn in `sqlite_writer`'s queue), so positions are handed out in commit order and
-//! `position > cursor` never skips anything. On PostgreSQL positions come from a sequence and
+//! write lock first (`BEGIN IMMEDIATE`, after its turn in `sqlite_writer`'s queue), so
+//! positions are handed out in commit order and `position > cursor` never skips anything. On PostgreSQL positions come from a sequence and
 //! a transaction holding position 7 may commit after one holding position 8. Each row
 //! therefore records its writing transaction (`txid`), and pull only serves rows written by
 //! transactions older than the oldest one still running (`pg_snapshot_xmin`); those rows can
