@@ -621,6 +621,45 @@ async fn one_page_with_a_late_event_a_repeat_and_a_conflict_applies_like_one_by_
     done(store, name).await;
 }
 
+/// A page is checked against what is stored by one read per device of its range of sequence
+/// numbers. An event whose id is already stored at another (device, seq) — a correct server
+/// never sends one — is refused by the write, and the page is stored again by the careful pass,
+/// which reads each event by id: the event counts as already here, the rest of the page lands.
+#[wasm_bindgen_test]
+async fn an_id_stored_at_another_sequence_number_is_a_duplicate_and_the_page_still_lands() {
+    let name = "cunju-test-log-moved-id";
+    let store = fresh(name).await;
+    let mut a = remote_device("d-a");
+    let first = a.append(person(&new_person_id(11), "孙九"), NOW, [1; 10]);
+    store
+        .apply_remote(std::slice::from_ref(&first))
+        .await
+        .unwrap();
+    let mut moved = first.clone();
+    moved.seq = 7;
+    moved.hash = moved.compute_hash();
+    let fresh_one = a.append(person(&new_person_id(12), "周十"), NOW + 1_000, [2; 10]);
+
+    let report = store
+        .apply_remote(&[moved.clone(), fresh_one.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.applied, report.duplicates, report.conflicts),
+        (1, 1, 0)
+    );
+    let (kept, _) = store.event(&first.id).await.unwrap().unwrap();
+    assert_eq!(kept.seq, 1, "the stored event is not overwritten");
+    assert!(store.event(&fresh_one.id).await.unwrap().is_some());
+    let devices = store.device_events(&first.device).await.unwrap();
+    assert_eq!(
+        devices.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2],
+        "nothing stored at seq 7"
+    );
+    done(store, name).await;
+}
+
 /// Two connections to one database stand for two tabs of the app. Each keeps the device log it
 /// last wrote so an append need not read it first; when the other tab appended meanwhile, the
 /// stored log no longer matches, the append is redone from it, and the chain stays one.

@@ -28,6 +28,10 @@ pub enum StoreError {
     /// log.
     #[error("the device log changed in another tab")]
     StaleDeviceLog,
+    /// A record's key or unique index entry is already taken by another record (IndexedDB's
+    /// `ConstraintError`); the transaction was rolled back.
+    #[error("a stored record already has this key")]
+    Conflict,
     /// The draft breaks a rule of the domain; nothing was written.
     #[error("invalid record: {0}")]
     Invalid(String),
@@ -47,6 +51,8 @@ impl StoreError {
         let text = describe(&err);
         if text.contains("QuotaExceeded") || text.contains("quota") {
             StoreError::QuotaExceeded
+        } else if text.contains("ConstraintError") {
+            StoreError::Conflict
         } else {
             StoreError::Failed(text)
         }
@@ -84,6 +90,12 @@ impl StoreError {
             }
             (StoreError::StaleDeviceLog, Lang::En) => {
                 "The app saved a record in another tab at the same moment; this action was not saved. Please retry.".into()
+            }
+            (StoreError::Conflict, Lang::Zh) => {
+                "本机已有一条编号相同的记录，本次操作未保存。请同步后重试。".into()
+            }
+            (StoreError::Conflict, Lang::En) => {
+                "A record with the same number is already on this device; this action was not saved. Sync, then retry.".into()
             }
             (StoreError::Invalid(detail), Lang::Zh) => format!("记录内容不完整或有误，未保存：{detail}"),
             (StoreError::Invalid(detail), Lang::En) => format!("The record is incomplete or wrong and was not saved: {detail}"),

@@ -140,11 +140,29 @@ impl Store {
         self.apply_page(events, received, Some((user, next))).await
     }
 
+    /// Stores a page in one transaction. The quick pass reads, for each device in the page,
+    /// the stored events in the page's range of its sequence numbers (one request per device,
+    /// not one per event). An event whose id is stored at another (device, seq) — which a
+    /// correct server never sends — makes its `add` fail; the page is then stored again by the
+    /// careful pass, which also reads each event by id.
     async fn apply_page(
         &self,
         page: &[Event],
         received: &[Option<u64>],
         cursor: Option<(&UserId, Cursor)>,
+    ) -> Result<ApplyReport, StoreError> {
+        match self.apply_page_once(page, received, cursor, false).await {
+            Err(StoreError::Conflict) => self.apply_page_once(page, received, cursor, true).await,
+            other => other,
+        }
+    }
+
+    async fn apply_page_once(
+        &self,
+        page: &[Event],
+        received: &[Option<u64>],
+        cursor: Option<(&UserId, Cursor)>,
+        careful: bool,
     ) -> Result<ApplyReport, StoreError> {
         // This writes the device log too (the clock observes every new event): the next append
         // reads it again.
@@ -158,40 +176,54 @@ impl Store {
             // Every read of the page is sent at once and every write is sent together at the
             // end: IndexedDB runs a transaction's requests in order, so waiting for each answer
             // before sending the next request would only add a round trip per request.
-            let ids: Vec<JsValue> = page
-                .iter()
-                .map(|e| JsValue::from_str(&e.id.to_string()))
-                .collect();
-            let slots = page
-                .iter()
-                .map(|e| encode(&(e.device.to_string(), e.seq)))
-                .collect::<Result<Vec<_>, _>>()?;
-            let (log, stored, taken) = futures::join!(
+            let slots = page_slots(page);
+            let ids: Vec<JsValue> = if careful {
+                page.iter()
+                    .map(|e| JsValue::from_str(&e.id.to_string()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let (log, by_id, by_slot, projections) = futures::join!(
                 load_device_log(&meta_store),
                 try_join_all(
                     ids.iter()
                         .map(|id| get_decoded::<EventRecord>(&events, id.clone()))
                 ),
-                try_join_all(slots.iter().map(|slot| async {
-                    let range = only(slot)?;
-                    device_seq
-                        .count(Some(range))
-                        .await
-                        .map_err(StoreError::from_idb)
+                try_join_all(slots.iter().map(|(device, (first, last))| {
+                    stored_slots(&device_seq, device, *first, *last)
                 })),
+                Projections::load(&entities, page.iter().map(|e| e.entity.clone())),
             );
-            let (mut log, stored, taken) = (log?, stored?, taken?);
-            let mut projections =
-                Projections::load(&entities, page.iter().map(|e| e.entity.clone())).await?;
+            let (mut log, mut by_id, mut projections) = (log?, by_id?, projections?);
+            let by_slot: std::collections::HashMap<(String, u64), EventRecord> = by_slot?
+                .into_iter()
+                .flatten()
+                .map(|r| ((r.device.clone(), r.seq), r))
+                .collect();
             let mut writes = Writes::default();
             let mut seen_ids = std::collections::HashSet::new();
             let mut seen_slots = std::collections::HashSet::new();
-            for (i, (event, stored)) in page.iter().zip(stored).enumerate() {
+            for (i, event) in page.iter().enumerate() {
                 if !seen_ids.insert(event.id) {
                     report.duplicates += 1;
                     continue;
                 }
                 let receipt = received.get(i).copied().flatten();
+                let slot = (event.device.to_string(), event.seq);
+                let in_slot = by_slot.get(&slot);
+                let id = event.id.to_string();
+                // Stored: found by id (careful), or in its own slot under its own id. In
+                // the quick pass an id stored at another slot is found by `add` refusing it.
+                let (stored, slot_taken) = if careful {
+                    let stored = by_id.get_mut(i).and_then(Option::take);
+                    (stored, in_slot.is_some())
+                } else {
+                    match in_slot {
+                        Some(record) if record.id == id => (Some(record.clone()), false),
+                        other => (None, other.is_some()),
+                    }
+                };
                 if let Some(mut record) = stored {
                     let learnt_receipt = receipt.is_some() && record.received_ms != receipt;
                     if record.pending == SyncMark::Acked && !learnt_receipt {
@@ -209,7 +241,7 @@ impl Store {
                     writes.events.push((encode(&record)?, false));
                     continue;
                 }
-                if taken[i] > 0 || !seen_slots.insert((&event.device, event.seq)) {
+                if slot_taken || !seen_slots.insert((&event.device, event.seq)) {
                     web_sys::console::warn_1(
                         &format!("cunju: event {} conflicts with a stored event of the same device and seq", event.id)
                             .into(),
@@ -638,6 +670,39 @@ async fn still_stored(
     } else {
         Err(StoreError::StaleDeviceLog)
     }
+}
+
+/// For each device in `page`, the lowest and highest `seq` of its events there.
+fn page_slots(page: &[Event]) -> std::collections::BTreeMap<String, (u64, u64)> {
+    let mut slots = std::collections::BTreeMap::new();
+    for event in page {
+        slots
+            .entry(event.device.to_string())
+            .and_modify(|(first, last): &mut (u64, u64)| {
+                *first = (*first).min(event.seq);
+                *last = (*last).max(event.seq);
+            })
+            .or_insert((event.seq, event.seq));
+    }
+    slots
+}
+
+/// The stored events of `device` with `seq` from `first` to `last`, through `device_seq`.
+async fn stored_slots(
+    device_seq: &rexie::StoreIndex,
+    device: &str,
+    first: u64,
+    last: u64,
+) -> Result<Vec<EventRecord>, StoreError> {
+    let lower = encode(&(device, first))?;
+    let upper = encode(&(device, last))?;
+    let range =
+        KeyRange::bound(&lower, &upper, None, None).map_err(|e| StoreError::from_idb(e.into()))?;
+    let rows = device_seq
+        .get_all(Some(range), None)
+        .await
+        .map_err(StoreError::from_idb)?;
+    rows.into_iter().map(decode).collect()
 }
 
 /// The persisted device log, or a new one with a fresh random device id on first use.

@@ -204,8 +204,11 @@ async fn push_all<T: Transport>(
         report.acked += acked.len() as u32;
         report.rejected += rejected.len() as u32;
         done += settled;
-        // Events written while we push join this run.
-        total = total.max(done + store.pending_count().await?);
+        // Events written while we push join this run. Counting what waits reads the whole
+        // queue, so it is counted again only once the first count is used up.
+        if done >= total {
+            total = done + store.pending_count().await?;
+        }
         progress(Progress::Pushing { done, total });
         if settled == 0 {
             // The server answered nothing we could settle: stop rather than resend forever.
