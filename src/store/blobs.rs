@@ -52,7 +52,12 @@ impl Store {
         mime: &str,
         uploaded: bool,
     ) -> Result<(), StoreError> {
-        let tx = self.tx(&[BLOBS], TransactionMode::ReadWrite)?;
+        // A photo taken here exists nowhere else until it is uploaded.
+        let tx = if uploaded {
+            self.tx(&[BLOBS], TransactionMode::ReadWrite)?
+        } else {
+            self.durable_tx(&[BLOBS])?
+        };
         let result = async {
             let store = tx.store(BLOBS).map_err(StoreError::from_idb)?;
             let key = JsValue::from_str(&hash.to_string());

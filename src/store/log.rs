@@ -74,7 +74,8 @@ impl Store {
         drafts: Vec<NewEvent>,
         known: Option<DeviceLog>,
     ) -> Result<(Vec<Event>, DeviceLog), StoreError> {
-        let tx = self.tx(&[EVENTS, ENTITIES, META], TransactionMode::ReadWrite)?;
+        // The device holds the only copy of a new event until it is pushed.
+        let tx = self.durable_tx(&[EVENTS, ENTITIES, META])?;
         let result = async {
             let (events, entities, meta_store) = stores(&tx)?;
             // Reads at once, then writes at once (see `apply_page`): the projections the

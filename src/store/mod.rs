@@ -23,7 +23,7 @@ pub use records::{RejectedEvent, Rejection, SyncMark};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use shared::shared;
 
-use rexie::{KeyRange, Rexie, Transaction, TransactionMode, TransactionResult};
+use rexie::{Durability, KeyRange, Rexie, Transaction, TransactionMode, TransactionResult};
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
@@ -108,9 +108,21 @@ impl Store {
         finish(tx, result).await
     }
 
+    /// A transaction with the browser's default durability, which in Chromium is "relaxed":
+    /// it completes once the operating system has the changes. For reads, and for writes the
+    /// server can give back (a pulled page, a push's outcome, the session).
     fn tx(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction, StoreError> {
         self.db
             .transaction(stores, mode)
+            .map_err(StoreError::from_idb)
+    }
+
+    /// A read-write transaction with "strict" durability: it completes only after its changes
+    /// were flushed to storage. For writes whose only copy is on this device (a new record, a
+    /// photo taken here), so that "saved" survives the battery running out a moment later.
+    fn durable_tx(&self, stores: &[&str]) -> Result<Transaction, StoreError> {
+        self.db
+            .transaction_with_durability(stores, TransactionMode::ReadWrite, Durability::Strict)
             .map_err(StoreError::from_idb)
     }
 }
@@ -156,4 +168,28 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
 
 pub(crate) fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, StoreError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| StoreError::Encoding(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// The browser itself reports the durability a transaction was opened with.
+    #[wasm_bindgen_test]
+    async fn durable_writes_are_strict_and_the_rest_use_the_default() {
+        let name = "cunju-test-durability";
+        let _ = Store::delete(name).await;
+        let store = Store::open(name).await.unwrap();
+        let durable = store.durable_tx(&[schema::EVENTS]).unwrap();
+        assert_eq!(durable.durability().as_deref(), Some("strict"));
+        let _ = durable.done().await;
+        let plain = store
+            .tx(&[schema::EVENTS], TransactionMode::ReadWrite)
+            .unwrap();
+        assert_eq!(plain.durability(), None, "opened without a hint");
+        let _ = plain.done().await;
+        store.close();
+        Store::delete(name).await.unwrap();
+    }
 }
