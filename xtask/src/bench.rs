@@ -221,7 +221,6 @@ fn last_json(out: &str) -> Result<Value, String> {
 }
 
 pub fn bench(args: &[String]) -> Result<(), String> {
-    let started = Instant::now();
     let root = util::root();
     let skip_build = args.iter().any(|a| a == "--no-build");
     // `--only P1,P6`: measure only these (the rest say "not selected"), for working on one.
@@ -235,17 +234,11 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let left = |started: Instant| TIME_BOUND.saturating_sub(started.elapsed());
     let mut figures = Vec::new();
 
-    // P1: the release build, then the bytes of the first visit.
+    // Every build first: the 15-minute bound is for measuring (a fresh machine's builds alone
+    // take most of it).
     if !skip_build {
         crate::build::build_app(true)?;
     }
-    step("P1 first visit bytes");
-    figures.push(if wanted("P1") {
-        first_visit(&root.join("dist"))
-    } else {
-        Figure::new("P1", "first visit bytes", "≤ 400 KB").not_measured("not selected (--only)")
-    });
-
     step("build release server and load generator");
     util::run(util::cargo().args([
         "build",
@@ -257,6 +250,22 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     ]))?;
     let server_bin = root.join("target/release/cunju-server");
     let bench_bin = root.join("target/release/cunju-bench");
+    let needs_hook = wanted("P5") || wanted("P7");
+    let browser_dist = if !needs_hook {
+        Ok(root.join("dist"))
+    } else if skip_build {
+        Ok(root.join("target/bench-dist"))
+    } else {
+        hook_build(&root)
+    };
+    let started = Instant::now();
+
+    step("P1 first visit bytes");
+    figures.push(if wanted("P1") {
+        first_visit(&root.join("dist"))
+    } else {
+        Figure::new("P1", "first visit bytes", "≤ 400 KB").not_measured("not selected (--only)")
+    });
 
     step("P8 wire bytes per event");
     let wire = if !wanted("P8") {
@@ -297,14 +306,6 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     });
 
     step("browser figures (Chromium)");
-    let needs_hook = wanted("P5") || wanted("P7");
-    let browser_dist = if !needs_hook {
-        Ok(root.join("dist"))
-    } else if skip_build {
-        Ok(root.join("target/bench-dist"))
-    } else {
-        hook_build(&root)
-    };
     let browser_dist = match browser_dist {
         Ok(dir) if dir.join("index.html").exists() => dir,
         Ok(_) | Err(_) => {
