@@ -639,7 +639,28 @@ async function p5(browser, peer) {
   const a = await ctxA.newPage();
   await login(a, user, "bench-password-1");
   await syncNow(a);
+  // Offline while writing: the app's own periodic sync (every 60 s) would otherwise push part
+  // of the events before the timed push starts.
+  await ctxA.setOffline(true);
   await a.evaluate((n) => window.wasmBindings.cunju_bench_append_notes(n, false), n);
+  // Every event must still be waiting (the app's `pending` index, mark 1) when the clock starts.
+  const waiting = await a.evaluate(
+    () =>
+      new Promise((ok, err) => {
+        const open = indexedDB.open("cunju");
+        open.onerror = () => err(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction("events").objectStore("events").index("pending").count(1);
+          count.onsuccess = () => {
+            ok(count.result);
+            open.result.close();
+          };
+          count.onerror = () => err(count.error);
+        };
+      }),
+  );
+  if (waiting !== n) throw new Error(`P5: ${waiting} events wait for the push, not ${n}: something pushed early`);
+  await ctxA.setOffline(false);
   const push = await syncNow(a, 600_000);
   const ctxB = await browser.newContext(phone);
   await ctxB.addInitScript(pageHelpers);
