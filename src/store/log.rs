@@ -213,7 +213,6 @@ impl Store {
                 let receipt = received.get(i).copied().flatten();
                 let slot = (event.device.to_string(), event.seq);
                 let in_slot = by_slot.get(&slot);
-                let id = event.id.to_string();
                 // Stored: found by id (careful), or in its own slot under its own id. In
                 // the quick pass an id stored at another slot is found by `add` refusing it.
                 let (stored, slot_taken) = if careful {
@@ -221,7 +220,9 @@ impl Store {
                     (stored, in_slot.is_some())
                 } else {
                     match in_slot {
-                        Some(record) if record.id == id => (Some(record.clone()), false),
+                        Some(record) if record.id == event.id.to_string() => {
+                            (Some(record.clone()), false)
+                        }
                         other => (None, other.is_some()),
                     }
                 };
