@@ -705,3 +705,107 @@ async fn two_tabs_appending_keep_one_unbroken_chain() {
     b.close();
     done(a, name).await;
 }
+
+/// An append reuses the projection this connection last wrote instead of reading it first, and
+/// checks it against the stored one in the same transaction. A pulled event folded into that
+/// projection in between must not be lost: the append is redone from the stored projection.
+#[wasm_bindgen_test]
+async fn a_projection_changed_by_a_pull_between_two_appends_keeps_the_pulled_event() {
+    let name = "cunju-test-known-projection";
+    let store = fresh(name).await;
+    let entity = new_person_id(41);
+    store.append(person(&entity, "周九")).await.unwrap();
+    // Another device's correction, made a moment later, arrives by a pull.
+    let mut other = remote_device("d-puller");
+    let now = js_sys::Date::now() as u64;
+    let pulled = other.append(
+        correction(&entity, "phone", json!("13600000000")),
+        now + 1_000,
+        [3; 10],
+    );
+    let report = store
+        .apply_remote(std::slice::from_ref(&pulled))
+        .await
+        .unwrap();
+    assert_eq!(report.applied, 1);
+    // Same connection, same entity: the projection it wrote itself is no longer the stored one.
+    store
+        .append(correction(&entity, "name", json!("周玖")))
+        .await
+        .unwrap();
+    let state = store.entity(&entity).await.unwrap().unwrap();
+    assert_eq!(state.events, 3, "all three events folded");
+    assert_eq!(doc_field(&state, "phone"), json!("13600000000"));
+    assert_eq!(doc_field(&state, "name"), json!("周玖"));
+
+    // And in a row with nothing in between, each append continues the last one.
+    for i in 0..3 {
+        store
+            .append(correction(&entity, "name", json!(format!("周{i}"))))
+            .await
+            .unwrap();
+    }
+    let state = store.entity(&entity).await.unwrap().unwrap();
+    assert_eq!(state.events, 6);
+    assert_eq!(doc_field(&state, "name"), json!("周2"));
+    assert_eq!(state, {
+        let all = store.events_of(&entity).await.unwrap();
+        cunju_domain::projection::fold_entity(&all).unwrap()
+    });
+    done(store, name).await;
+}
+
+/// A push answer is settled from one read of the head of the queue; events it names that are
+/// not there (answered out of order, or refused before) are still settled, by id.
+#[wasm_bindgen_test]
+async fn a_push_answer_about_events_behind_the_head_of_the_queue_is_settled_too() {
+    let name = "cunju-test-settle-behind-head";
+    let store = fresh(name).await;
+    let mut mine = Vec::new();
+    for n in 0..3 {
+        mine.push(
+            store
+                .append(person(&new_person_id(50 + n), "吴十"))
+                .await
+                .unwrap(),
+        );
+    }
+    let changed = store
+        .settle_push(&[(mine[2].id, Some(NOW + 5))], &[])
+        .await
+        .unwrap();
+    assert_eq!(changed, 1, "the last of the queue, not at its head");
+    assert_eq!(store.received_ms(&mine[2].id).await.unwrap(), Some(NOW + 5));
+    assert_eq!(
+        store.pending(10).await.unwrap(),
+        vec![mine[0].clone(), mine[1].clone()]
+    );
+
+    let rejection = Rejection {
+        reason: RejectReason::OutOfScope,
+        detail: "unit 509901001".into(),
+        at_ms: NOW,
+    };
+    assert_eq!(
+        store
+            .settle_push(&[], &[(mine[0].id, rejection)])
+            .await
+            .unwrap(),
+        1
+    );
+    // A later answer accepting the refused event and the one still queued settles both.
+    let changed = store
+        .settle_push(&[(mine[0].id, None), (mine[1].id, None)], &[])
+        .await
+        .unwrap();
+    assert_eq!(changed, 2);
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert_eq!(store.rejected_count().await.unwrap(), 0);
+    for event in &mine {
+        assert_eq!(
+            store.event(&event.id).await.unwrap().unwrap().1,
+            SyncMark::Acked
+        );
+    }
+    done(store, name).await;
+}

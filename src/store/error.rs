@@ -23,11 +23,11 @@ pub enum StoreError {
     /// nothing of it was written.
     #[error("transaction aborted before it committed")]
     Aborted,
-    /// Another tab (another connection to the same database) wrote this device's log since
-    /// this connection last read it; nothing was written, and `append` retries with the stored
-    /// log.
-    #[error("the device log changed in another tab")]
-    StaleDeviceLog,
+    /// Another tab (another connection to the same database) or a pulled page changed the
+    /// projection since this connection last wrote it; nothing was written, and `append`
+    /// retries from the stored records.
+    #[error("a projection changed since this connection wrote it")]
+    Stale,
     /// A record's key or unique index entry is already taken by another record (IndexedDB's
     /// `ConstraintError`); the transaction was rolled back.
     #[error("a stored record already has this key")]
@@ -85,10 +85,10 @@ impl StoreError {
             (StoreError::Aborted, Lang::En) => {
                 "This action was not saved (the browser aborted the write, perhaps for lack of space or a closing page). Saved records are safe; please retry.".into()
             }
-            (StoreError::StaleDeviceLog, Lang::Zh) => {
+            (StoreError::Stale, Lang::Zh) => {
                 "本应用在另一个标签页中同时保存了记录，本次操作未保存，请重试。".into()
             }
-            (StoreError::StaleDeviceLog, Lang::En) => {
+            (StoreError::Stale, Lang::En) => {
                 "The app saved a record in another tab at the same moment; this action was not saved. Please retry.".into()
             }
             (StoreError::Conflict, Lang::Zh) => {

@@ -31,19 +31,34 @@ pub struct ApplyReport {
     pub conflicts: u32,
 }
 
+/// A projection as this connection last wrote it: the state, and the JSON text stored (what
+/// the next append compares the stored record with).
+#[derive(Clone)]
+pub(super) struct KnownProjection {
+    state: EntityState,
+    json: JsValue,
+}
+
+/// What one append committed.
+struct Appended {
+    events: Vec<Event>,
+    log: DeviceLog,
+    projection: Option<KnownProjection>,
+}
+
 impl Store {
-    /// Makes the next event of this device from `draft` and stores it, its projection and the
-    /// advanced device log in one transaction. The event is confirmed (returned) only after the
+    /// Makes the next event of this device from `draft` and stores it and its projection in
+    /// one transaction. The event is confirmed (returned) only after the
     /// transaction commits; on any error nothing is written.
     pub async fn append(&self, draft: NewEvent) -> Result<Event, StoreError> {
         let mut events = self.append_many(vec![draft]).await?;
         Ok(events.pop().expect("one draft makes one event"))
     }
 
-    /// Makes the next events of this device from `drafts`, in order, and stores them, the
-    /// projections they change and the advanced device log in one transaction: all of them
-    /// commit or none. The device log is read and written once, and each entity's projection
-    /// is read, folded with all of its events and written once, however many events there are.
+    /// Makes the next events of this device from `drafts`, in order, and stores them and the
+    /// projections they change in one transaction: all of them commit or none. The device log
+    /// is read at most once (the last event is its record), and each entity's projection is
+    /// read, folded with all of its events and written once, however many events there are.
     pub async fn append_many(&self, drafts: Vec<NewEvent>) -> Result<Vec<Event>, StoreError> {
         for draft in &drafts {
             draft.validate().map_err(|e| StoreError::Invalid(e.0))?;
@@ -52,49 +67,73 @@ impl Store {
             return Ok(Vec::new());
         }
         let known = self.device_log.borrow_mut().take();
-        let result = match self.append_after(drafts.clone(), known).await {
-            // Another tab wrote the log since we last did: again, from the stored log.
-            Err(StoreError::StaleDeviceLog) => self.append_after(drafts, None).await,
+        let projection = self.projection.borrow_mut().take();
+        let from_memory = known.is_some();
+        let result = match self.append_after(drafts.clone(), known, projection).await {
+            // Another tab appended (its event took our sequence number) or wrote the
+            // projection since we last did: again, from what is stored.
+            Err(StoreError::Stale | StoreError::Conflict) if from_memory => {
+                self.append_after(drafts, None, None).await
+            }
+            Err(StoreError::Stale) => self.append_after(drafts, None, None).await,
             other => other,
         };
-        if let Ok((_, log)) = &result {
-            *self.device_log.borrow_mut() = Some(log.clone());
-        }
-        result.map(|(written, _)| written)
+        result.map(|appended| {
+            *self.device_log.borrow_mut() = Some(appended.log);
+            *self.projection.borrow_mut() = appended.projection;
+            appended.events
+        })
     }
 
-    /// `append_many` continuing `known`, this connection's last written device log, or the
-    /// stored one if `None`. A known log is not waited for: the events are made from it at
-    /// once, and the stored log is read in the same transaction ahead of the writes; if it is
-    /// not `known`, another tab appended meanwhile and the transaction is aborted with
-    /// `StaleDeviceLog` before anything commits (the `device_seq` index would refuse a reused
-    /// sequence number anyway). Returns the events and the log as committed.
+    /// `append_many` continuing `known`, this connection's last written device log, and
+    /// `projection`, the projection it last wrote, or the stored ones if `None`. What is known
+    /// is not waited for: the events are made from it at once. The device log is not read at
+    /// all: if another tab appended meanwhile, its event holds our next sequence number and the
+    /// unique `device_seq` index refuses ours (`Conflict`). A known projection is read in the
+    /// same transaction ahead of the writes; if it is not what this connection wrote, another
+    /// tab or a pulled page wrote it meanwhile and the transaction is aborted with `Stale`.
+    /// Either way nothing commits.
     async fn append_after(
         &self,
         drafts: Vec<NewEvent>,
         known: Option<DeviceLog>,
-    ) -> Result<(Vec<Event>, DeviceLog), StoreError> {
+        projection: Option<KnownProjection>,
+    ) -> Result<Appended, StoreError> {
         // The device holds the only copy of a new event until it is pushed.
         let tx = self.durable_tx(&[EVENTS, ENTITIES, META])?;
         let result = async {
             let (events, entities, meta_store) = stores(&tx)?;
             // Reads at once, then writes at once (see `apply_page`): the projections the
             // drafts change (only drafts that have one) and, unless known, the device log.
-            let touched = drafts
+            let touched: std::collections::BTreeSet<EntityId> = drafts
                 .iter()
                 .filter(|d| d.body.entity_kind().is_some())
-                .map(|d| d.entity.clone());
-            let (mut log, mut projections, expected) = match known {
-                Some(log) => {
-                    let projections = Projections::load(&entities, touched).await?;
-                    (log.clone(), projections, Some(log))
+                .map(|d| d.entity.clone())
+                .collect();
+            // The projection last written is used as it is when it is the only one touched; its
+            // stored JSON text is what the check expects to find.
+            let (known_state, expected) = match projection {
+                Some(KnownProjection { state, json })
+                    if touched.len() == 1 && touched.contains(&state.id) =>
+                {
+                    let id = state.id.clone();
+                    (Some(state), Some((id, json)))
                 }
+                _ => (None, None),
+            };
+            let read_projections = async {
+                match known_state {
+                    Some(state) => Ok(Projections::known(state)),
+                    None => Projections::load(&entities, touched.iter().cloned()).await,
+                }
+            };
+            let (mut log, mut projections, first_use) = match known {
+                Some(log) => (log, read_projections.await?, false),
                 None => {
-                    let (log, projections) = futures::join!(
-                        load_device_log(&meta_store),
-                        Projections::load(&entities, touched)
-                    );
-                    (log?, projections?, None)
+                    let (log, projections) =
+                        futures::join!(load_device_log(&meta_store, &events), read_projections);
+                    let StoredLog { log, stored } = log?;
+                    (log, projections?, !stored)
                 }
             };
             let mut writes = Writes::default();
@@ -107,14 +146,36 @@ impl Store {
                 projections.apply(&event, &events, &mut writes).await?;
                 written.push(event);
             }
-            writes.entities = projections.changed()?;
-            // The check is polled first, so its read is queued before the log is overwritten.
+            let records = projections.changed_records()?;
+            // What this connection will know of the projection once this commits.
+            let next_json = match (touched.len(), records.first(), &expected) {
+                (1, Some((_, record)), _) => Some(record_json(record)),
+                (1, None, Some((_, unchanged))) => Some(unchanged.clone()),
+                _ => None,
+            };
+            writes.entities = records.into_iter().map(|(_, record)| record).collect();
+            let next = next_json.and_then(|json| {
+                let state = projections.states.remove(touched.first()?)??;
+                Some(KnownProjection { state, json })
+            });
+            // The check is polled first, so its read is queued before the writes. The device
+            // log is written once, when this device's first event makes its identity.
             futures::try_join!(
-                still_stored(&meta_store, expected.as_ref()),
+                projection_still_stored(&entities, expected.as_ref()),
                 writes.send(&events, &entities),
-                save_device_log(&meta_store, &log)
+                async {
+                    if first_use {
+                        save_device_log(&meta_store, &log).await
+                    } else {
+                        Ok(())
+                    }
+                }
             )?;
-            Ok((written, log))
+            Ok(Appended {
+                events: written,
+                log,
+                projection: next,
+            })
         }
         .await;
         finish(tx, result).await
@@ -186,7 +247,7 @@ impl Store {
                 Vec::new()
             };
             let (log, by_id, by_slot, projections) = futures::join!(
-                load_device_log(&meta_store),
+                load_device_log(&meta_store, &events),
                 try_join_all(
                     ids.iter()
                         .map(|id| get_decoded::<EventRecord>(&events, id.clone()))
@@ -196,7 +257,7 @@ impl Store {
                 })),
                 Projections::load(&entities, page.iter().map(|e| e.entity.clone())),
             );
-            let (mut log, mut by_id, mut projections) = (log?, by_id?, projections?);
+            let (mut log, mut by_id, mut projections) = (log?.log, by_id?, projections?);
             let by_slot: std::collections::HashMap<(String, u64), EventRecord> = by_slot?
                 .into_iter()
                 .flatten()
@@ -255,13 +316,9 @@ impl Store {
                 record.received_ms = receipt;
                 writes.events.push((encode(&record)?, true));
                 projections.apply(event, &events, &mut writes).await?;
-                log.observe(event, now);
-                if event.device == log.device && event.seq >= log.next_seq {
-                    // Our own chain, known to the server beyond what this device remembers:
-                    // continue after it rather than reuse a sequence number.
-                    log.next_seq = event.seq + 1;
-                    log.last_hash = event.hash;
-                }
+                // Our own chain, known to the server beyond what this device remembers, is
+                // continued after rather than a sequence number used twice.
+                log.follow(event, now);
                 report.applied += 1;
             }
             writes.entities = projections.changed()?;
@@ -366,7 +423,11 @@ impl Store {
     /// This device's identity, next sequence number, last hash and clock; `None` before the
     /// first event was written or received.
     pub async fn device_log(&self) -> Result<Option<DeviceLog>, StoreError> {
-        self.meta(meta::DEVICE_LOG).await
+        let tx = self.tx(&[EVENTS, META], TransactionMode::ReadOnly)?;
+        let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
+        let meta_store = tx.store(META).map_err(StoreError::from_idb)?;
+        let stored = load_device_log(&meta_store, &events).await?;
+        Ok(stored.stored.then_some(stored.log))
     }
 
     /// Up to `limit` events waiting to be pushed, oldest first per device (the order the
@@ -374,23 +435,10 @@ impl Store {
     pub async fn pending(&self, limit: usize) -> Result<Vec<Event>, StoreError> {
         let tx = self.tx(&[EVENTS], TransactionMode::ReadOnly)?;
         let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
-        let index = events
-            .index("pending_order")
-            .map_err(StoreError::from_idb)?;
-        // Keys are [mark, device, seq]: from [mark] (before all of them) to [mark, []] (an
-        // array sorts after every string, so after all of them), in (device, seq) order.
-        let code = SyncMark::Pending.code();
-        let lower = encode(&(code,))?;
-        let upper = encode(&(code, Vec::<u32>::new()))?;
-        let range = KeyRange::bound(&lower, &upper, None, None)
-            .map_err(|e| StoreError::from_idb(e.into()))?;
-        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        let rows = index
-            .get_all(Some(range), Some(limit))
-            .await
-            .map_err(StoreError::from_idb)?;
-        rows.into_iter()
-            .map(|row| decode::<EventRecord>(row)?.event())
+        queued_records(&events, limit)
+            .await?
+            .into_iter()
+            .map(|record| record.event())
             .collect()
     }
 
@@ -441,33 +489,46 @@ impl Store {
         let tx = self.tx(&[EVENTS], TransactionMode::ReadWrite)?;
         let result = async {
             let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
-            let changes: Vec<_> = acked
+            let mut changes: std::collections::HashMap<String, Settled> = acked
                 .iter()
-                .map(|(id, receipt)| (id, SyncMark::Acked, None, *receipt))
-                .chain(
-                    rejected
-                        .iter()
-                        .map(|(id, why)| (id, SyncMark::Rejected, Some(why.clone()), None)),
-                )
+                .map(|(id, receipt)| (id.to_string(), (SyncMark::Acked, None, *receipt)))
+                .chain(rejected.iter().map(|(id, why)| {
+                    (
+                        id.to_string(),
+                        (SyncMark::Rejected, Some(why.clone()), None),
+                    )
+                }))
                 .collect();
-            // All reads at once, then all writes at once (see `apply_page`).
-            let records = try_join_all(changes.iter().map(|(id, _, _, _)| {
-                get_decoded::<EventRecord>(&events, JsValue::from_str(&id.to_string()))
-            }))
-            .await?;
             let mut writes = Writes::default();
-            for ((_, mark, rejection, receipt), record) in changes.into_iter().zip(records) {
-                let Some(mut record) = record else {
+            // A push sends the head of the queue, so its answer is normally about the events
+            // still at the head: one read finds them all.
+            for record in queued_records(&events, changes.len()).await? {
+                if let Some(change) = changes.remove(&record.id) {
+                    writes
+                        .events
+                        .push((encode(&settled(record, change))?, false));
+                }
+            }
+            // Any other: read by id (all reads at once, then all writes at once, as in
+            // `apply_page`). Unknown ids are ignored.
+            let others: Vec<(String, Settled)> = changes.into_iter().collect();
+            let records = try_join_all(
+                others
+                    .iter()
+                    .map(|(id, _)| get_decoded::<EventRecord>(&events, JsValue::from_str(id))),
+            )
+            .await?;
+            for ((_, change), record) in others.into_iter().zip(records) {
+                let Some(record) = record else {
                     continue;
                 };
                 // An acknowledged event stays acknowledged whatever a later answer says.
                 if record.pending == SyncMark::Acked {
                     continue;
                 }
-                record.pending = mark;
-                record.rejection = rejection;
-                record.received_ms = receipt.or(record.received_ms);
-                writes.events.push((encode(&record)?, false));
+                writes
+                    .events
+                    .push((encode(&settled(record, change))?, false));
             }
             let changed = writes.events.len() as u32;
             writes.send_events(&events).await?;
@@ -637,11 +698,28 @@ impl Projections {
         Ok(())
     }
 
+    /// The projection `state`, already known (no read).
+    fn known(state: EntityState) -> Projections {
+        Projections {
+            states: [(state.id.clone(), Some(state))].into_iter().collect(),
+            changed: Default::default(),
+        }
+    }
+
     fn changed(&self) -> Result<Vec<JsValue>, StoreError> {
+        Ok(self
+            .changed_records()?
+            .into_iter()
+            .map(|(_, record)| record)
+            .collect())
+    }
+
+    /// Each changed projection with the record to store.
+    fn changed_records(&self) -> Result<Vec<(&EntityState, JsValue)>, StoreError> {
         self.changed
             .iter()
             .filter_map(|id| self.states.get(id).and_then(Option::as_ref))
-            .map(|state| encode(&EntityRecord::new(state)?))
+            .map(|state| Ok((state, encode(&EntityRecord::new(state)?)?)))
             .collect()
     }
 }
@@ -656,22 +734,65 @@ fn stores(
     ))
 }
 
-/// `Ok` if the stored device log is `expected` (or nothing is expected); `StaleDeviceLog` if
-/// another connection changed it.
-async fn still_stored(
-    meta_store: &rexie::Store,
-    expected: Option<&DeviceLog>,
+/// What a push answer says of one event: its new mark, why it was refused, when the server
+/// received it.
+type Settled = (SyncMark, Option<Rejection>, Option<u64>);
+
+/// `record` with the push answer `change` applied.
+fn settled(mut record: EventRecord, (mark, rejection, receipt): Settled) -> EventRecord {
+    record.pending = mark;
+    record.rejection = rejection;
+    record.received_ms = receipt.or(record.received_ms);
+    record
+}
+
+/// The first `limit` records of the push queue, oldest first per device, in one read of the
+/// `pending_order` index.
+async fn queued_records(
+    events: &rexie::Store,
+    limit: usize,
+) -> Result<Vec<EventRecord>, StoreError> {
+    let index = events
+        .index("pending_order")
+        .map_err(StoreError::from_idb)?;
+    // Keys are [mark, device, seq]: from [mark] (before all of them) to [mark, []] (an array
+    // sorts after every string, so after all of them), in (device, seq) order.
+    let code = SyncMark::Pending.code();
+    let lower = encode(&(code,))?;
+    let upper = encode(&(code, Vec::<u32>::new()))?;
+    let range =
+        KeyRange::bound(&lower, &upper, None, None).map_err(|e| StoreError::from_idb(e.into()))?;
+    let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+    let rows = index
+        .get_all(Some(range), Some(limit))
+        .await
+        .map_err(StoreError::from_idb)?;
+    rows.into_iter().map(decode).collect()
+}
+
+/// `Ok` if the stored projection of `expected` has the JSON text this connection wrote (or
+/// nothing is expected); `Stale` if anything else wrote it since. The stored JSON text is compared in
+/// JavaScript, without decoding it.
+async fn projection_still_stored(
+    entities: &rexie::Store,
+    expected: Option<&(EntityId, JsValue)>,
 ) -> Result<(), StoreError> {
-    let Some(expected) = expected else {
+    let Some((id, json)) = expected else {
         return Ok(());
     };
-    let stored: Option<DeviceLog> =
-        get_decoded(meta_store, JsValue::from_str(meta::DEVICE_LOG)).await?;
-    if stored.as_ref() == Some(expected) {
-        Ok(())
-    } else {
-        Err(StoreError::StaleDeviceLog)
+    let stored = entities
+        .get(JsValue::from_str(id.as_str()))
+        .await
+        .map_err(StoreError::from_idb)?;
+    match stored {
+        Some(record) if record_json(&record) == *json => Ok(()),
+        _ => Err(StoreError::Stale),
     }
+}
+
+/// The `json` field of a stored entity record, as the JavaScript string it is.
+fn record_json(record: &JsValue) -> JsValue {
+    js_sys::Reflect::get(record, &JsValue::from_str("json")).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// For each device in `page`, the lowest and highest `seq` of its events there.
@@ -707,11 +828,43 @@ async fn stored_slots(
     rows.into_iter().map(decode).collect()
 }
 
-/// The persisted device log, or a new one with a fresh random device id on first use.
-async fn load_device_log(meta_store: &rexie::Store) -> Result<DeviceLog, StoreError> {
+/// This device's log as stored, and whether it is (`false`: a new one with a fresh random device
+/// id, before the first event).
+struct StoredLog {
+    log: DeviceLog,
+    stored: bool,
+}
+
+/// The stored device log: the `meta` record (the device id, and the clock as of the last pulled
+/// page) followed by the last event this device wrote (the chain's head and the clock's last
+/// local reading), found at the end of its range of the `device_seq` index.
+async fn load_device_log(
+    meta_store: &rexie::Store,
+    events: &rexie::Store,
+) -> Result<StoredLog, StoreError> {
     let stored: Option<DeviceLog> =
         get_decoded(meta_store, JsValue::from_str(meta::DEVICE_LOG)).await?;
-    Ok(stored.unwrap_or_else(|| DeviceLog::new(DeviceId::from_random(platform::random_bytes()))))
+    let Some(mut log) = stored else {
+        return Ok(StoredLog {
+            log: DeviceLog::new(DeviceId::from_random(platform::random_bytes())),
+            stored: false,
+        });
+    };
+    let device_seq = events.index("device_seq").map_err(StoreError::from_idb)?;
+    let device = log.device.to_string();
+    let lower = encode(&(&device, 0))?;
+    let upper = encode(&(&device, MAX_SAFE_SEQ))?;
+    let range =
+        KeyRange::bound(&lower, &upper, None, None).map_err(|e| StoreError::from_idb(e.into()))?;
+    let last = device_seq
+        .scan(Some(range), Some(1), None, Some(rexie::Direction::Prev))
+        .await
+        .map_err(StoreError::from_idb)?;
+    if let Some((_, row)) = last.into_iter().next() {
+        let event = decode::<EventRecord>(row)?.event()?;
+        log.follow(&event, platform::now_ms());
+    }
+    Ok(StoredLog { log, stored: true })
 }
 
 async fn save_device_log(meta_store: &rexie::Store, log: &DeviceLog) -> Result<(), StoreError> {

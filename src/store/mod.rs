@@ -4,8 +4,9 @@
 //! Object stores (architecture §3): `events` (the log, key `id`), `entities` (materialised
 //! projections), `meta` (device log with the HLC, sync cursor, cached session) and `blobs`
 //! (evidence photos, content-addressed).
-//! Every write that belongs together — an event, its projection and the device log — commits in
-//! one read-write transaction or not at all.
+//! Every write that belongs together — an event and its projection (the event itself is the
+//! record of the chain's head: `log::load_device_log`) — commits in one read-write transaction
+//! or not at all.
 
 mod blobs;
 mod error;
@@ -33,10 +34,13 @@ pub const DEFAULT_DB_NAME: &str = "cunju";
 /// An open connection to one Cunju database.
 pub struct Store {
     db: Rexie,
-    /// This device's log as this connection last wrote it, so an append need not wait to
-    /// read it first (`append_many` checks it against the stored one in the same transaction).
-    /// `None`: read it from `meta`.
+    /// This device's log as this connection last wrote it, so an append need not read it first
+    /// (another tab's append meanwhile makes ours fail on the unique `device_seq` index, and
+    /// `append_many` redoes it). `None`: read it (`meta` and the last event this device wrote).
     device_log: std::cell::RefCell<Option<cunju_domain::event::DeviceLog>>,
+    /// The projection this connection's last append wrote, checked the same way: a screen that
+    /// records one mark after another (the door screen) then neither waits for nor decodes it.
+    projection: std::cell::RefCell<Option<log::KnownProjection>>,
 }
 
 impl Store {
@@ -54,6 +58,7 @@ impl Store {
         Ok(Store {
             db,
             device_log: Default::default(),
+            projection: Default::default(),
         })
     }
 

@@ -180,8 +180,10 @@ impl NewEvent {
 }
 
 /// A device's writing state: the next sequence number, the hash to chain to, and the clock.
-/// The app persists it in the same transaction as each appended event, so a crash can neither
-/// reuse a sequence number nor fork the chain.
+/// The app keeps the device id and the clock as of its last pull in one record, and reads the
+/// rest from the last event the device wrote (`follow`): each appended event is its own record
+/// of the chain's head, committed with it, so a crash can neither reuse a sequence number nor
+/// fork the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceLog {
     pub device: DeviceId,
@@ -229,6 +231,18 @@ impl DeviceLog {
     /// after it.
     pub fn observe(&mut self, remote: &Event, now_ms: u64) {
         self.clock.observe(remote.hlc, now_ms);
+    }
+
+    /// Takes note of a stored event that may be this device's own: one of its chain beyond
+    /// what this log holds (the last one the device wrote, or one the server hands back after
+    /// the device lost its records) moves the chain's head past it, so no sequence number is
+    /// used twice. Every event moves the clock, as `observe`.
+    pub fn follow(&mut self, event: &Event, now_ms: u64) {
+        if event.device == self.device && event.seq >= self.next_seq {
+            self.next_seq = event.seq + 1;
+            self.last_hash = event.hash;
+        }
+        self.observe(event, now_ms);
     }
 }
 
@@ -289,6 +303,32 @@ pub(crate) mod tests {
         assert!(b.id > a.id);
         assert_eq!(log.next_seq, 3);
         assert_eq!(log.last_hash, b.hash);
+    }
+
+    #[test]
+    fn a_log_follows_its_own_last_event_and_only_observes_others() {
+        let mut writer = device("d1");
+        let first = writer.append(note("u1", "5001", "unit:5001", "一"), NOW, [1; 10]);
+        let second = writer.append(note("u1", "5001", "unit:5001", "二"), NOW, [2; 10]);
+        // What was stored before the two appends: the id, nothing written yet.
+        let mut log = device("d1");
+        log.follow(&second, NOW);
+        assert_eq!(
+            log, writer,
+            "the last event alone restores the head and the clock"
+        );
+        // An older event of the chain changes nothing.
+        log.follow(&first, NOW);
+        assert_eq!(log, writer);
+        // Another device's event moves only the clock.
+        let mut other = device("d2");
+        let later = other.append(note("u2", "5001", "unit:5001", "三"), NOW + 60_000, [3; 10]);
+        log.follow(&later, NOW);
+        assert_eq!((log.next_seq, log.last_hash), (3, second.hash));
+        assert_eq!(log.clock.last, later.hlc);
+        let third = log.append(note("u1", "5001", "unit:5001", "四"), NOW, [4; 10]);
+        assert_eq!((third.seq, third.prev), (3, second.hash));
+        assert!(third.hlc > later.hlc);
     }
 
     #[test]
