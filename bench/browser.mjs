@@ -223,8 +223,10 @@ async function p2(page, stored) {
 // ── P3: attendance ticks through the real door screen, CPU x4 ─────────────────────────────────
 async function p3(page) {
   await page.goto(base + "/training");
-  await page.getByTestId("training-class-row").first().locator("a").click();
-  await page.getByTestId("session-attendance").first().click();
+  // Tapped, as on the phone this figure is about: a mouse click would leave a pointer over the
+  // roster, and Chromium then hit-tests under it after every frame (hover), which no phone does.
+  await page.getByTestId("training-class-row").first().locator("a").tap();
+  await page.getByTestId("session-attendance").first().tap();
   await page.getByTestId("door-row").first().waitFor();
   const rows = await page.getByTestId("door-row").count();
   await page.context().setOffline(true); // only the device: no background sync in the timing

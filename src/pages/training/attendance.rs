@@ -119,27 +119,28 @@ fn Roster(
     let error = RwSignal::new(None::<String>);
     let last = RwSignal::new(None::<(EntityId, String)>);
     let total = rows.len();
-    let present = {
-        let rows = rows.clone();
-        Memo::new(move |_| {
-            rows.iter()
-                .filter(|r| {
-                    r.state
-                        .with(|s| matches!(s.marks.last(), Some(Presence::Present { .. })))
+    // The counts follow one trigger that every change of marks notifies, rather than each of
+    // the (often hundreds of) rows: a tick then recounts once without re-subscribing to them all.
+    let marks_changed = ArcTrigger::new();
+    let count = |rows: &[Row], marks_changed: &ArcTrigger, present: bool| {
+        marks_changed.track();
+        rows.iter()
+            .filter(|r| {
+                r.state.with_untracked(|s| match s.marks.last() {
+                    Some(Presence::Present { .. }) => present,
+                    Some(Presence::Leave { .. }) => !present,
+                    None => false,
                 })
-                .count()
-        })
+            })
+            .count()
+    };
+    let present = {
+        let (rows, marks_changed) = (rows.clone(), marks_changed.clone());
+        Memo::new(move |_| count(&rows, &marks_changed, true))
     };
     let leave = {
-        let rows = rows.clone();
-        Memo::new(move |_| {
-            rows.iter()
-                .filter(|r| {
-                    r.state
-                        .with(|s| matches!(s.marks.last(), Some(Presence::Leave { .. })))
-                })
-                .count()
-        })
+        let (rows, marks_changed) = (rows.clone(), marks_changed.clone());
+        Memo::new(move |_| count(&rows, &marks_changed, false))
     };
     let ctx = DoorCtx {
         id: id.clone(),
@@ -148,6 +149,7 @@ fn Roster(
         profile: profile.clone(),
         error,
         last,
+        marks_changed,
     };
     let header = format!(
         "{} · {} {} {}–{}",
@@ -204,6 +206,8 @@ struct DoorCtx {
     profile: Profile,
     error: RwSignal<Option<String>>,
     last: RwSignal<Option<(EntityId, String)>>,
+    /// Notified whenever a row's marks change (the counts follow it).
+    marks_changed: ArcTrigger,
 }
 
 impl DoorCtx {
@@ -227,7 +231,7 @@ impl DoorCtx {
             person: row.trainee.person.clone(),
             presence: presence.clone(),
         }));
-        let (error, last) = (self.error, self.last);
+        let (error, last, marks_changed) = (self.error, self.last, self.marks_changed.clone());
         spawn_local(async move {
             let result = async { store::shared().await?.append(draft).await }.await;
             row.state.update(|s| {
@@ -236,6 +240,7 @@ impl DoorCtx {
                     s.marks.push(presence);
                 }
             });
+            marks_changed.notify();
             match result {
                 Ok(_) => {
                     error.set(None);
@@ -256,7 +261,7 @@ impl DoorCtx {
             owner: self.owner.clone(),
             person: row.trainee.person.clone(),
         }));
-        let (error, last) = (self.error, self.last);
+        let (error, last, marks_changed) = (self.error, self.last, self.marks_changed.clone());
         spawn_local(async move {
             let result = async { store::shared().await?.append(draft).await }.await;
             row.state.update(|s| {
@@ -265,6 +270,7 @@ impl DoorCtx {
                     s.marks.pop();
                 }
             });
+            marks_changed.notify();
             match result {
                 Ok(_) => {
                     last.set(None);
