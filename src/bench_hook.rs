@@ -2,8 +2,8 @@
 //! `bench-hook` feature (never in the app people install; P1 measures the build without it).
 //!
 //! `cunju_bench_append_notes(n, scratch)` appends `n` notes one by one through `store::append`
-//! — each its own durable transaction (the event, and its projection if it has one), exactly as a screen
-//! does — and returns the milliseconds it took (`performance.now()`).
+//! — each its own durable transaction (the event, and its projection if it has one), exactly
+//! as a screen does — and returns the milliseconds it took (`performance.now()`).
 //! - `scratch = true` (P7): into a fresh scratch database, deleted afterwards.
 //! - `scratch = false` (P5): into the app's database as the signed-in user, on their scope
 //!   unit; the events then wait for the app's own sync.

@@ -64,6 +64,15 @@ fn correction(entity: &EntityId, field: &str, value: serde_json::Value) -> NewEv
     }
 }
 
+/// The server's refusal of an event outside the pusher's scope.
+fn out_of_scope() -> Rejection {
+    Rejection {
+        reason: RejectReason::OutOfScope,
+        detail: "unit 509901001".into(),
+        at_ms: NOW,
+    }
+}
+
 /// Events as another device would have written them, at wall times of our choosing.
 fn remote_device(name: &str) -> DeviceLog {
     DeviceLog::new(name.parse().unwrap())
@@ -397,11 +406,7 @@ async fn pending_acked_and_rejected_bookkeeping() {
         "oldest first, bounded"
     );
 
-    let rejection = Rejection {
-        reason: RejectReason::OutOfScope,
-        detail: "unit 509901001".into(),
-        at_ms: NOW,
-    };
+    let rejection = out_of_scope();
     let changed = store
         .settle_push(
             &[(mine[0].id, Some(1_750_000_000_123)), (mine[1].id, None)],
@@ -781,11 +786,7 @@ async fn a_push_answer_about_events_behind_the_head_of_the_queue_is_settled_too(
         vec![mine[0].clone(), mine[1].clone()]
     );
 
-    let rejection = Rejection {
-        reason: RejectReason::OutOfScope,
-        detail: "unit 509901001".into(),
-        at_ms: NOW,
-    };
+    let rejection = out_of_scope();
     assert_eq!(
         store
             .settle_push(&[], &[(mine[0].id, rejection)])
@@ -808,4 +809,35 @@ async fn a_push_answer_about_events_behind_the_head_of_the_queue_is_settled_too(
         );
     }
     done(store, name).await;
+}
+
+/// Events without a projection (notes) leave nothing for an append to check: when another tab
+/// appended meanwhile, it is the unique `device_seq` index that refuses the reused sequence
+/// number, and the append is redone from the stored chain.
+#[wasm_bindgen_test]
+async fn two_tabs_appending_notes_keep_one_chain_through_the_sequence_index() {
+    let name = "cunju-test-two-tabs-notes";
+    let a = fresh(name).await;
+    let b = Store::open(name).await.unwrap();
+    let note = |text: &str| NewEvent {
+        actor: user("u-village"),
+        unit: unit(VILLAGE),
+        entity: EntityId::unit(&unit(VILLAGE)),
+        body: EventBody::Note { text: text.into() },
+    };
+    let first = a.append(note("一")).await.unwrap();
+    let second = b.append(note("二")).await.unwrap();
+    // `a` last wrote seq 1 and does not read the chain first: seq 2 is taken.
+    let third = a.append(note("三")).await.unwrap();
+    assert_eq!((first.seq, second.seq, third.seq), (1, 2, 3));
+    assert_eq!(third.prev, second.hash);
+    assert!(
+        third.hlc > second.hlc,
+        "the clock continues the other tab's"
+    );
+    let all = a.device_events(&first.device).await.unwrap();
+    assert_eq!(all, [first, second, third]);
+    verify_chain(&all).unwrap();
+    b.close();
+    done(a, name).await;
 }

@@ -86,10 +86,10 @@ impl StoreError {
                 "This action was not saved (the browser aborted the write, perhaps for lack of space or a closing page). Saved records are safe; please retry.".into()
             }
             (StoreError::Stale, Lang::Zh) => {
-                "本应用在另一个标签页中同时保存了记录，本次操作未保存，请重试。".into()
+                "本应用在另一个标签页中或同步时同时保存了记录，本次操作未保存，请重试。".into()
             }
             (StoreError::Stale, Lang::En) => {
-                "The app saved a record in another tab at the same moment; this action was not saved. Please retry.".into()
+                "The app saved a record in another tab, or a sync did, at the same moment; this action was not saved. Please retry.".into()
             }
             (StoreError::Conflict, Lang::Zh) => {
                 "本机已有一条编号相同的记录，本次操作未保存。请同步后重试。".into()

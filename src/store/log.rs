@@ -33,7 +33,6 @@ pub struct ApplyReport {
 
 /// A projection as this connection last wrote it: the state, and the JSON text stored (what
 /// the next append compares the stored record with).
-#[derive(Clone)]
 pub(super) struct KnownProjection {
     state: EntityState,
     json: JsValue,
@@ -72,10 +71,9 @@ impl Store {
         let result = match self.append_after(drafts.clone(), known, projection).await {
             // Another tab appended (its event took our sequence number) or wrote the
             // projection since we last did: again, from what is stored.
-            Err(StoreError::Stale | StoreError::Conflict) if from_memory => {
+            Err(e) if e == StoreError::Stale || (from_memory && e == StoreError::Conflict) => {
                 self.append_after(drafts, None, None).await
             }
-            Err(StoreError::Stale) => self.append_after(drafts, None, None).await,
             other => other,
         };
         result.map(|appended| {
