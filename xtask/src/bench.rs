@@ -239,17 +239,18 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     if !skip_build {
         crate::build::build_app(true)?;
     }
-    step("build release server and load generator");
+    step("build the server and the load generator (profile `server`: fast before small)");
     util::run(util::cargo().args([
         "build",
-        "--release",
+        "--profile",
+        "server",
         "-p",
         "cunju-server",
         "-p",
         "cunju-bench",
     ]))?;
-    let server_bin = root.join("target/release/cunju-server");
-    let bench_bin = root.join("target/release/cunju-bench");
+    let server_bin = root.join("target/server/cunju-server");
+    let bench_bin = root.join("target/server/cunju-bench");
     let needs_hook = wanted("P5") || wanted("P7");
     let browser_dist = if !needs_hook {
         Ok(root.join("dist"))
@@ -648,7 +649,7 @@ fn browser_figures(root: &Path, server: &Path, dist: &Path, ids: &str, left: Dur
         return json!({"error": format!("npm ci in bench/: {e}")});
     }
     let wire_docs = run_for(
-        Command::new(root.join("target/release/cunju-bench")).args(["wire", "--events", "100"]),
+        Command::new(root.join("target/server/cunju-bench")).args(["wire", "--events", "100"]),
         Duration::from_secs(60),
     )
     .and_then(|o| last_json(&o))

@@ -61,8 +61,8 @@ fn serve() -> Result<(), String> {
     let root = util::root();
     std::fs::create_dir_all(root.join("data")).map_err(|e| format!("cannot create data/: {e}"))?;
     let db = "sqlite://./data/cunju.db";
-    util::run(util::cargo().args(["build", "--release", "-p", "cunju-server"]))?;
-    let server = root.join("target/release/cunju-server");
+    util::run(util::cargo().args(["build", "--profile", "server", "-p", "cunju-server"]))?;
+    let server = root.join("target/server/cunju-server");
     util::run(std::process::Command::new(&server).args(["seed-demo", "--db", db]))?;
     println!("\n村居台账 Cunju: http://127.0.0.1:8080  (Ctrl-C to stop)\n");
     util::run(std::process::Command::new(&server).args([

@@ -15,7 +15,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cunju_domain::sync::{LoginResponse, PushRequest, PushResponse, PushStatus};
+use cunju_domain::event::Event;
+use cunju_domain::sync::{
+    LoginResponse, MAX_PULL_LIMIT, PullParams, PushRequest, PushResponse, PushStatus,
+};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "bench-password-1";
@@ -282,7 +285,7 @@ async fn load(args: &[String]) -> Result<Value, String> {
         let login: LoginResponse = res.json().await.map_err(|e| e.to_string())?;
         let mut cursor = 0;
         loop {
-            let page = pull(&http, &base, &login.token, cursor).await?;
+            let page = pull(&http, &base, &login.token, cursor, None).await?;
             cursor = page.0;
             if !page.1 {
                 break;
@@ -305,7 +308,7 @@ async fn load(args: &[String]) -> Result<Value, String> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64),
         );
-        let body = serde_json::to_vec(&PushRequest { events }).map_err(|e| e.to_string())?;
+        let body = push_body(events)?;
         alone.extend(device(&http, &base, &login.token, *cursor, body, per_device).await);
     }
     catch_up(&http, &base, &mut users).await?;
@@ -328,8 +331,7 @@ async fn load(args: &[String]) -> Result<Value, String> {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_millis() as u64),
             );
-            let body = serde_json::to_vec(&PushRequest { events }).map_err(|e| e.to_string())?;
-            plans.push((login.token.clone(), *cursor, body));
+            plans.push((login.token.clone(), *cursor, push_body(events)?));
         }
         let start = Arc::new(tokio::sync::Barrier::new(devices));
         let started = Instant::now();
@@ -376,6 +378,17 @@ async fn load(args: &[String]) -> Result<Value, String> {
     }))
 }
 
+/// The device's id and the body of its push.
+fn push_body(events: Vec<Event>) -> Result<(String, Vec<u8>), String> {
+    let id = events
+        .first()
+        .ok_or("no events to push")?
+        .device
+        .to_string();
+    let body = serde_json::to_vec(&PushRequest { events }).map_err(|e| e.to_string())?;
+    Ok((id, body))
+}
+
 /// Moves every official's cursor to the head of the log (untimed).
 async fn catch_up(
     http: &reqwest::Client,
@@ -384,7 +397,7 @@ async fn catch_up(
 ) -> Result<(), String> {
     for (login, cursor) in users.iter_mut() {
         loop {
-            let page = pull(http, base, &login.token, *cursor).await?;
+            let page = pull(http, base, &login.token, *cursor, None).await?;
             *cursor = page.0;
             if !page.1 {
                 break;
@@ -400,9 +413,18 @@ async fn pull(
     base: &str,
     token: &str,
     after: u64,
+    skip_device: Option<&str>,
 ) -> Result<(u64, bool, usize), String> {
+    let params = PullParams {
+        after,
+        limit: Some(MAX_PULL_LIMIT),
+        skip_device: skip_device
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| format!("device id: {e}"))?,
+    };
     let res = http
-        .get(format!("{base}/api/v1/sync/pull?after={after}&limit=1000"))
+        .get(format!("{base}/api/v1/sync/pull?{}", params.query()))
         .bearer_auth(token)
         .send()
         .await
@@ -424,13 +446,14 @@ struct PullPage {
     events: Vec<serde::de::IgnoredAny>,
 }
 
-/// One simulated device: push its batch, then pull until nothing more waits.
+/// One simulated device: push its batch, then pull until nothing more waits, as the app does:
+/// its own events left out (`skip_device`).
 async fn device(
     http: &reqwest::Client,
     base: &str,
     token: &str,
     mut cursor: u64,
-    body: Vec<u8>,
+    (id, body): (String, Vec<u8>),
     expected: usize,
 ) -> Vec<Sample> {
     let mut out = Vec::new();
@@ -473,7 +496,7 @@ async fn device(
     });
     for _ in 0..1000 {
         let t = Instant::now();
-        let page = pull(http, base, token, cursor).await;
+        let page = pull(http, base, token, cursor, Some(&id)).await;
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         match page {
             Ok((next, more, _)) => {

@@ -19,6 +19,8 @@ on_both_databases!(
     requests_without_token_are_401,
     push_accepts_a_chain_and_a_retry_is_duplicate,
     push_orders_a_batch_by_seq,
+    a_push_carrying_an_event_twice_stores_it_once,
+    concurrent_pushes_of_many_devices_each_get_their_own_answer,
     push_rejects_bad_hash,
     push_rejects_a_gap_as_broken_chain_until_filled,
     push_rejects_events_outside_scope,
@@ -165,6 +167,86 @@ async fn push_orders_a_batch_by_seq(db: Db) {
         .map(|o| cunju_server::store::db_text(&o.id))
         .collect();
     assert_eq!(sent, got);
+}
+
+/// The server writes a batch's accepted events together at the end (one statement, not one
+/// per event): an event the batch carries twice must still be stored once and answered
+/// `duplicate` the second time, and other content under the same id refused.
+async fn a_push_carrying_an_event_twice_stores_it_once(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.user("alice", "village_official", VILLAGE).await;
+    let mut phone = Device::new("phone", &alice.profile);
+    let events = phone.events(VILLAGE, 2);
+    let mut other = events[1].clone();
+    other.body = common::body(77);
+    other.hash = other.compute_hash();
+    let batch = vec![
+        events[0].clone(),
+        events[1].clone(),
+        events[1].clone(),
+        other,
+    ];
+    let res = alice.push(&batch).await;
+    assert_eq!(
+        statuses(&res),
+        ["accepted", "accepted", "duplicate", "rejected:broken_chain"]
+    );
+    assert_eq!(res.results[2].received_ms, res.results[1].received_ms);
+    match &res.results[3].status {
+        PushStatus::Rejected { detail, .. } => {
+            assert!(
+                detail.contains("already stored with other content"),
+                "{detail}"
+            )
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    let page = alice.pull_at_least(0, 100, 2).await;
+    assert_eq!(
+        ids(page["events"].as_array().unwrap()),
+        [event_id(&events[0]), event_id(&events[1])]
+    );
+}
+
+/// Forty devices push at the same moment. On SQLite the pushes that queue for the write lock
+/// are written in one transaction (group commit): each must still get exactly its own
+/// outcomes, and every event be stored once, each device's chain in order.
+async fn concurrent_pushes_of_many_devices_each_get_their_own_answer(db: Db) {
+    let h = Harness::start(db).await;
+    let alice = h.user("alice", "village_official", VILLAGE).await;
+    let batches: Vec<Vec<cunju_domain::event::Event>> = (0..40)
+        .map(|d| Device::new(&format!("phone{d}"), &alice.profile).events(VILLAGE, 25))
+        .collect();
+    let mut pushes = tokio::task::JoinSet::new();
+    for (d, batch) in batches.iter().enumerate() {
+        let (alice, batch) = (alice.clone(), batch.clone());
+        pushes.spawn(async move { (d, alice.push(&batch).await) });
+    }
+    let mut answers: Vec<_> = pushes.join_all().await;
+    answers.sort_by_key(|(d, _)| *d);
+    let answers: Vec<_> = answers.into_iter().map(|(_, a)| a).collect();
+    for (batch, answer) in batches.iter().zip(&answers) {
+        let sent: Vec<String> = batch.iter().map(event_id).collect();
+        let got: Vec<String> = answer
+            .results
+            .iter()
+            .map(|o| cunju_server::store::db_text(&o.id))
+            .collect();
+        assert_eq!(sent, got);
+        assert_eq!(statuses(answer), ["accepted"; 25]);
+    }
+    let served = alice.pull_all().await;
+    assert_eq!(served.len(), 1000);
+    let mut last_seq = std::collections::HashMap::new();
+    for e in &served {
+        let seq = e["seq"].as_u64().unwrap();
+        let before = last_seq.insert(e["device"].as_str().unwrap().to_string(), seq);
+        assert_eq!(
+            before.map_or(1, |s| s + 1),
+            seq,
+            "a device's events out of order"
+        );
+    }
 }
 
 async fn push_rejects_bad_hash(db: Db) {

@@ -96,34 +96,56 @@ impl Store {
         events: Vec<Event>,
         now_ms: i64,
     ) -> Result<Vec<PushOutcome>> {
-        // Two concurrent batches lock unique keys in (device, seq) order, so they cannot
-        // deadlock on each other; the retry only guards against the unexpected.
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let result = match self {
-                Store::Sqlite(pool) => {
-                    // Wait for our turn in the process before asking SQLite for the lock.
-                    let writer = super::sqlite_writer(pool);
-                    let _turn = writer.lock().await;
-                    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                    let out = ingest(&mut tx, pusher, token_hash, &events, now_ms).await?;
-                    tx.commit().await?;
-                    Ok(out)
-                }
-                Store::Postgres(pool) => {
-                    let mut tx = pool.begin().await?;
-                    match ingest(&mut tx, pusher, token_hash, &events, now_ms).await {
-                        Ok(out) => tx.commit().await.map(|_| out).map_err(StoreError::from),
-                        Err(e) => Err(e),
-                    }
-                }
-            };
-            match result {
-                Err(StoreError::Db(e)) if attempt < 3 && is_transient(&e) => continue,
-                other => return other,
+        let content: Vec<_> = events.iter().map(|e| content_verdict(pusher, e)).collect();
+        let pool = match self {
+            Store::Sqlite(pool) => pool,
+            Store::Postgres(pool) => {
+                return push_postgres(pool, pusher, token_hash, &events, &content, now_ms).await;
             }
+        };
+        let writer = super::sqlite_writer(pool);
+        let (reply, mut answer) = tokio::sync::oneshot::channel();
+        writer
+            .pushes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(QueuedPush {
+                pusher: pusher.clone(),
+                token_hash: token_hash.map(str::to_string),
+                events,
+                content,
+                now_ms,
+                reply,
+            });
+        // Wait for our turn in the process before asking SQLite for the lock. The push that had
+        // the turn before us may have written our batch with its own.
+        let _turn = writer.turn.lock().await;
+        if let Ok(written) = answer.try_recv() {
+            return written;
         }
+        let group = {
+            let mut waiting = writer
+                .pushes
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut events = 0;
+            let n = waiting
+                .iter()
+                .take_while(|p| {
+                    events += p.events.len();
+                    events <= MAX_GROUP_EVENTS
+                })
+                .count()
+                .max(1)
+                .min(waiting.len());
+            waiting.drain(..n).collect::<Vec<_>>()
+        };
+        if !group.is_empty() {
+            write_group(pool, group).await;
+        }
+        answer
+            .await
+            .map_err(|_| StoreError::Corrupt("a queued push was dropped unanswered".into()))?
     }
 
     /// Events inside `scope` after `cursor`, at most `limit`, in commit order.
@@ -296,6 +318,132 @@ impl Store {
     }
 }
 
+/// Most events one SQLite transaction of grouped pushes takes on (a push larger than this is
+/// written alone).
+const MAX_GROUP_EVENTS: usize = 5_000;
+
+/// A push waiting for its turn to write to SQLite, and where its outcome goes.
+pub(crate) struct QueuedPush {
+    pusher: Profile,
+    token_hash: Option<String>,
+    events: Vec<Event>,
+    content: Vec<Option<(RejectReason, String)>>,
+    now_ms: i64,
+    reply: tokio::sync::oneshot::Sender<Result<Vec<PushOutcome>>>,
+}
+
+/// Writes the pushes that queued for one turn in a single transaction: each judged and
+/// inserted in arrival order, exactly as if alone (a later push sees what an earlier one
+/// stored), and one commit for all. If the transaction fails, each push is written alone again,
+/// so one push's failure is never another's.
+async fn write_group(pool: &sqlx::SqlitePool, group: Vec<QueuedPush>) {
+    let together = async {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut outcomes = Vec::with_capacity(group.len());
+        for p in &group {
+            let out = ingest(
+                &mut tx,
+                &p.pusher,
+                p.token_hash.as_deref(),
+                &p.events,
+                &p.content,
+                p.now_ms,
+                Insert::Batched,
+            )
+            .await?;
+            outcomes.push(out);
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(outcomes)
+    }
+    .await;
+    match together {
+        Ok(outcomes) => {
+            for (p, out) in group.into_iter().zip(outcomes) {
+                let _ = p.reply.send(Ok(out));
+            }
+        }
+        Err(e) if group.len() == 1 => {
+            if let Some(p) = group.into_iter().next() {
+                let _ = p.reply.send(Err(e));
+            }
+        }
+        Err(_) => {
+            for p in group {
+                let alone = write_alone(pool, &p).await;
+                let _ = p.reply.send(alone);
+            }
+        }
+    }
+}
+
+/// One push in a transaction of its own (the write lock makes a `BatchRaced` impossible here;
+/// it would be judged again one event at a time all the same).
+async fn write_alone(pool: &sqlx::SqlitePool, p: &QueuedPush) -> Result<Vec<PushOutcome>> {
+    let (pusher, token_hash) = (&p.pusher, p.token_hash.as_deref());
+    for insert in [Insert::Batched, Insert::OneByOne] {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        match ingest(
+            &mut tx, pusher, token_hash, &p.events, &p.content, p.now_ms, insert,
+        )
+        .await
+        {
+            Err(StoreError::BatchRaced) => continue,
+            Err(e) => return Err(e),
+            Ok(out) => {
+                tx.commit().await?;
+                return Ok(out);
+            }
+        }
+    }
+    Err(StoreError::BatchRaced)
+}
+
+/// PostgreSQL takes concurrent pushes in concurrent transactions. Two batches lock unique keys
+/// in (device, seq) order, so they cannot deadlock on each other; the retry only guards
+/// against the unexpected.
+async fn push_postgres(
+    pool: &sqlx::PgPool,
+    pusher: &Profile,
+    token_hash: Option<&str>,
+    events: &[Event],
+    content: &[Option<(RejectReason, String)>],
+    now_ms: i64,
+) -> Result<Vec<PushOutcome>> {
+    let mut attempt = 0;
+    let mut insert = Insert::Batched;
+    loop {
+        attempt += 1;
+        let mut tx = pool.begin().await?;
+        let result =
+            match ingest(&mut tx, pusher, token_hash, events, content, now_ms, insert).await {
+                Ok(out) => tx.commit().await.map(|_| out).map_err(StoreError::from),
+                Err(e) => Err(e),
+            };
+        match result {
+            Err(StoreError::Db(e)) if attempt < 3 && is_transient(&e) => continue,
+            // A concurrent push stored one of these ids or (device, seq) first: the batch was
+            // judged on a chain that is not the stored one. Judge it again, one event at a
+            // time, each insert seen before the next event is judged.
+            Err(StoreError::BatchRaced) if insert == Insert::Batched => insert = Insert::OneByOne,
+            other => return other,
+        }
+    }
+}
+
+/// How `ingest` writes the events it accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Insert {
+    /// All of them at the end, in a few multi-row statements: a push of a hundred events is a
+    /// handful of round trips to the database instead of a hundred. The batch judges each event
+    /// against the ones it accepted before it; if the database then refuses any row (a
+    /// concurrent push took its id or its place in the chain), the whole transaction is
+    /// abandoned with `StoreError::BatchRaced` and redone `OneByOne`.
+    Batched,
+    /// Each one as soon as it is judged, so a conflict is seen before the next event is judged.
+    OneByOne,
+}
+
 /// The push rules, in order: already stored (duplicate) → hash → body → permission and
 /// scope → chain continuity with the device's last stored event → store. Every rejection is
 /// recorded.
@@ -304,7 +452,9 @@ async fn ingest<T: EventTx>(
     pusher: &Profile,
     token_hash: Option<&str>,
     events: &[Event],
+    content: &[Option<(RejectReason, String)>],
     now_ms: i64,
+    insert: Insert,
 ) -> Result<Vec<PushOutcome>> {
     let mut order: Vec<usize> = (0..events.len()).collect();
     order.sort_by(|&a, &b| {
@@ -317,21 +467,44 @@ async fn ingest<T: EventTx>(
     let mut devices = DeviceCache::default();
     let ids: Vec<String> = events.iter().map(|e| db_text(&e.id)).collect();
     let mut stored = tx.stored_hashes(&ids).await?;
+    // Accepted by this batch and not yet inserted (`Insert::Batched`), by id.
+    let mut accepted = std::collections::HashMap::new();
     for i in order {
         let event = &events[i];
         let mut verdict = match stored.remove(&ids[i]) {
             // Already stored before this push began.
             Some(stored) => same_or_refused(&stored, event),
-            None => judge(tx, &mut devices, pusher, event).await?,
+            None => {
+                judge(
+                    tx,
+                    &mut devices,
+                    &accepted,
+                    pusher,
+                    event,
+                    content[i].clone(),
+                )
+                .await?
+            }
         };
         if let Verdict::Store = verdict {
-            verdict = if tx.insert_event(event, &pushed_by, now_ms).await? {
-                Verdict::Stored
-            } else {
-                // A concurrent push stored this id or this (device, seq) first: what this
-                // batch remembers of the device is no longer its last event.
-                devices.forget_last(&db_text(&event.device));
-                after_conflict(tx, event).await?
+            verdict = match insert {
+                Insert::Batched => {
+                    let hash = StoredHash {
+                        hash: db_text(&event.hash),
+                        received_ms: now_ms,
+                    };
+                    accepted.insert(ids[i].clone(), (hash, i));
+                    Verdict::Stored
+                }
+                Insert::OneByOne if tx.insert_event(event, &pushed_by, now_ms).await? => {
+                    Verdict::Stored
+                }
+                Insert::OneByOne => {
+                    // A concurrent push stored this id or this (device, seq) first: what this
+                    // batch remembers of the device is no longer its last event.
+                    devices.forget_last(&db_text(&event.device));
+                    after_conflict(tx, event).await?
+                }
             };
         }
         let (status, received_ms) = match verdict {
@@ -354,6 +527,15 @@ async fn ingest<T: EventTx>(
             status,
             received_ms: received_ms.and_then(|ms| u64::try_from(ms).ok()),
         });
+    }
+    if !accepted.is_empty() {
+        // In the order judged: (device, seq), as `OneByOne` inserts them.
+        let mut rows: Vec<usize> = accepted.values().map(|&(_, i)| i).collect();
+        rows.sort_by_key(|&i| (db_text(&events[i].device), events[i].seq));
+        let rows: Vec<&Event> = rows.into_iter().map(|i| &events[i]).collect();
+        if !tx.insert_events(&rows, &pushed_by, now_ms).await? {
+            return Err(StoreError::BatchRaced);
+        }
     }
     for device in &stored_devices {
         tx.note_device(device, &pushed_by, token_hash, now_ms)
@@ -411,32 +593,18 @@ enum Verdict {
     Reject(RejectReason, String),
 }
 
-/// The event is not stored (as far as the batch's first look saw): the remaining rules.
-async fn judge<T: EventTx>(
-    tx: &mut T,
-    devices: &mut DeviceCache,
-    pusher: &Profile,
-    event: &Event,
-) -> Result<Verdict> {
-    let device = db_text(&event.device);
-    if devices.revoked(tx, &device).await? {
-        return Ok(Verdict::Reject(
-            RejectReason::UnknownDevice,
-            "本设备已被管理员停用，请换用其他设备登录 / this device was revoked by an administrator"
-                .into(),
-        ));
-    }
+/// The rules an event is judged by on its own, without the database: hash, body, then
+/// permission and scope. `push_from` applies them to the whole batch before it waits for its
+/// turn to write, so the write lock is held for the rules that need the stored log only.
+fn content_verdict(pusher: &Profile, event: &Event) -> Option<(RejectReason, String)> {
     if !event.hash_ok() {
-        return Ok(Verdict::Reject(
+        return Some((
             RejectReason::BadHash,
             "哈希与内容不符 / hash does not match the event's content".into(),
         ));
     }
     if let Err(e) = event.validate() {
-        return Ok(Verdict::Reject(
-            RejectReason::InvalidBody,
-            format!("记录内容有误 / {e}"),
-        ));
+        return Some((RejectReason::InvalidBody, format!("记录内容有误 / {e}")));
     }
     if let Err(reason) = authorize_event(pusher, event) {
         let detail = format!(
@@ -446,6 +614,30 @@ async fn judge<T: EventTx>(
             event.body.kind_name(),
             event.unit
         );
+        return Some((reason, detail));
+    }
+    None
+}
+
+/// The event is not stored (as far as the batch's first look saw): the remaining rules, with
+/// the event's `content_verdict` in its place after the device check.
+async fn judge<T: EventTx>(
+    tx: &mut T,
+    devices: &mut DeviceCache,
+    accepted: &std::collections::HashMap<String, (StoredHash, usize)>,
+    pusher: &Profile,
+    event: &Event,
+    content: Option<(RejectReason, String)>,
+) -> Result<Verdict> {
+    let device = db_text(&event.device);
+    if devices.revoked(tx, &device).await? {
+        return Ok(Verdict::Reject(
+            RejectReason::UnknownDevice,
+            "本设备已被管理员停用，请换用其他设备登录 / this device was revoked by an administrator"
+                .into(),
+        ));
+    }
+    if let Some((reason, detail)) = content {
         return Ok(Verdict::Reject(reason, detail));
     }
     let mut last = devices.last(tx, &device).await?;
@@ -466,9 +658,12 @@ async fn judge<T: EventTx>(
         chained = check_next_across(last.as_ref(), &refused, event);
     }
     if let Err(e) = chained {
-        // A concurrent push of this very event may have committed after `existing` looked
-        // (PostgreSQL, read committed): the chain just read then holds it, and a second look
-        // finds it.
+        // The same event earlier in this batch (accepted, not yet inserted), or a concurrent
+        // push of it committed after `existing` looked (PostgreSQL, read committed): the
+        // chain just read then holds it, and a second look finds it.
+        if let Some((stored, _)) = accepted.get(&db_text(&event.id)) {
+            return Ok(same_or_refused(stored, event));
+        }
         if let Some(v) = existing(tx, event).await? {
             return Ok(v);
         }
@@ -523,6 +718,14 @@ trait EventTx: Send {
         &mut self,
         device: &str,
     ) -> impl Future<Output = Result<Option<Event>>> + Send;
+    /// False if any of the ids or (device, seq) pairs is already taken; the rows that were
+    /// free are then inserted, and the caller abandons the transaction.
+    fn insert_events(
+        &mut self,
+        events: &[&Event],
+        pushed_by: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<bool>> + Send;
     /// False if the id or (device, seq) is already taken.
     fn insert_event(
         &mut self,
@@ -605,6 +808,44 @@ macro_rules! impl_event_tx {
                 );
                 let row = sqlx::query(&sql).bind(device).fetch_optional(&mut **self).await?;
                 row.map(|r| stored_event(&r).map(|s| s.event)).transpose()
+            }
+
+            async fn insert_events(
+                &mut self,
+                events: &[&Event],
+                pushed_by: &str,
+                now_ms: i64,
+            ) -> Result<bool> {
+                // 14 parameters a row: 200 rows stay far below either database's limit.
+                for chunk in events.chunks(200) {
+                    let rows = chunk.iter().map(|e| EventRow::of(e)).collect::<Result<Vec<_>>>()?;
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO events (id, device, seq, hlc_wall, hlc_counter, actor, unit,
+                                             entity, kind, body, prev, hash, pushed_by, received_at) ",
+                    );
+                    insert.push_values(rows, |mut b, r| {
+                        b.push_bind(r.id)
+                            .push_bind(r.device)
+                            .push_bind(r.seq)
+                            .push_bind(r.hlc_wall)
+                            .push_bind(r.hlc_counter)
+                            .push_bind(r.actor)
+                            .push_bind(r.unit)
+                            .push_bind(r.entity)
+                            .push_bind(r.kind)
+                            .push_bind(r.body)
+                            .push_bind(r.prev)
+                            .push_bind(r.hash)
+                            .push_bind(pushed_by.to_string())
+                            .push_bind(now_ms);
+                    });
+                    insert.push(" ON CONFLICT DO NOTHING");
+                    let n = insert.build().execute(&mut **self).await?.rows_affected();
+                    if n != chunk.len() as u64 {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
             }
 
             async fn insert_event(&mut self, e: &Event, pushed_by: &str, now_ms: i64) -> Result<bool> {
@@ -731,6 +972,41 @@ macro_rules! impl_event_tx {
     };
 }
 
+/// An event's columns, as `insert_events` binds them.
+struct EventRow {
+    id: String,
+    device: String,
+    seq: i64,
+    hlc_wall: i64,
+    hlc_counter: i64,
+    actor: String,
+    unit: String,
+    entity: String,
+    kind: String,
+    body: String,
+    prev: String,
+    hash: String,
+}
+
+impl EventRow {
+    fn of(e: &Event) -> Result<EventRow> {
+        Ok(EventRow {
+            id: db_text(&e.id),
+            device: db_text(&e.device),
+            seq: to_i64(e.seq)?,
+            hlc_wall: to_i64(e.hlc.wall_ms)?,
+            hlc_counter: to_i64(u64::from(e.hlc.counter))?,
+            actor: db_text(&e.actor),
+            unit: db_text(&e.unit),
+            entity: db_text(&e.entity),
+            kind: e.body.kind_name().to_string(),
+            body: serde_json::to_string(&e.body).map_err(|x| StoreError::Corrupt(x.to_string()))?,
+            prev: db_text(&e.prev),
+            hash: db_text(&e.hash),
+        })
+    }
+}
+
 impl_event_tx!(Sqlite);
 impl_event_tx!(Postgres);
 
@@ -802,4 +1078,102 @@ pub fn from_db_text<T: DeserializeOwned>(text: &str) -> Result<T> {
 
 pub(super) fn to_i64(v: u64) -> Result<i64> {
     i64::try_from(v).map_err(|_| StoreError::Corrupt(format!("{v} does not fit a BIGINT")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cunju_domain::authz::Role;
+    use cunju_domain::event::{DeviceLog, EventBody, NewEvent};
+    use cunju_domain::ids::DeviceId;
+
+    const VILLAGE: &str = "5099001001";
+
+    async fn store_with_user(dir: &std::path::Path, user: &str) -> (Store, Profile) {
+        let store = Store::connect(&format!("sqlite://{}/cunju.db", dir.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let row = super::super::UserRow {
+            id: user.into(),
+            username: user.into(),
+            password_hash: "x".into(),
+            role: "village_official".into(),
+            scope: VILLAGE.into(),
+            display_name: user.into(),
+            disabled: false,
+            department: None,
+        };
+        store.insert_user(&row, 1).await.unwrap();
+        (store, profile(user))
+    }
+
+    fn profile(user: &str) -> Profile {
+        Profile {
+            user: user.parse().unwrap(),
+            display_name: user.into(),
+            role: Role::VillageOfficial,
+            scope: VILLAGE.parse().unwrap(),
+            department: None,
+        }
+    }
+
+    fn notes(device: &str, actor: &Profile, n: u64) -> Vec<Event> {
+        let mut log = DeviceLog::new(device.parse::<DeviceId>().unwrap());
+        (0..n)
+            .map(|k| {
+                let draft = NewEvent {
+                    actor: actor.user.clone(),
+                    unit: VILLAGE.parse().unwrap(),
+                    entity: format!("entity-{k}").parse().unwrap(),
+                    body: EventBody::Note {
+                        text: format!("第 {k} 条"),
+                    },
+                };
+                let mut random = [k as u8; 10];
+                random[..device.len()].copy_from_slice(device.as_bytes());
+                log.append(draft, 1_750_000_000_000 + k, random)
+            })
+            .collect()
+    }
+
+    /// Pushes that queue behind one turn are written in one transaction; when that transaction
+    /// fails because of one push, every other push is still stored, and only the failing one
+    /// gets the error.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_push_in_a_group_does_not_fail_the_others() {
+        let dir = std::env::temp_dir().join(format!("cunju-group-{}", std::process::id()));
+        let (store, alice) = store_with_user(&dir, "alice").await;
+        // No account row: storing this user's device fails the transaction (foreign key).
+        let ghost = profile("ghost");
+        let Store::Sqlite(pool) = &store else {
+            unreachable!()
+        };
+        let writer = super::super::sqlite_writer(pool);
+        let turn = writer.turn.lock().await;
+        let push = |who: Profile, events: Vec<Event>| {
+            let store = store.clone();
+            tokio::spawn(async move { store.push(&who, events, 5).await })
+        };
+        let first = push(alice.clone(), notes("da", &alice, 3));
+        let failing = push(ghost.clone(), notes("dg", &ghost, 2));
+        let last = push(alice.clone(), notes("db", &alice, 4));
+        while writer.pushes.lock().unwrap().len() < 3 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        drop(turn);
+        let accepted = |r: Vec<PushOutcome>| {
+            r.iter()
+                .filter(|o| o.status == PushStatus::Accepted)
+                .count()
+        };
+        assert_eq!(accepted(first.await.unwrap().unwrap()), 3);
+        let failed = failing.await.unwrap();
+        assert!(matches!(failed, Err(StoreError::Db(_))), "{failed:?}");
+        assert_eq!(accepted(last.await.unwrap().unwrap()), 4);
+        let page = store.pull(VILLAGE, 0, 100).await.unwrap();
+        assert_eq!(page.events.len(), 7);
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

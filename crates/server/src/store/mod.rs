@@ -44,6 +44,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("the server may not write this event: {0}")]
     InvalidEvent(String),
+    /// A batched insert found an id or (device, seq) taken by a concurrent push; the push is
+    /// redone one event at a time (never leaves `Store::push_from`).
+    #[error("a concurrent push stored some of these events first")]
+    BatchRaced,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -83,16 +87,25 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
-/// The turn to write one SQLite database (a FIFO queue, one per database file).
+/// The turn to write one SQLite database (a FIFO queue, one per database file), and the pushes
+/// waiting for it.
 ///
 /// SQLite lets one transaction write at a time. A writer that finds the lock taken sleeps in
 /// SQLite's busy handler for 1, 2, 5 … up to 100 ms before it looks again, so under a burst of
 /// pushes the lock sits free while the waiters sleep and each push waits far longer than it
 /// works. Writers of the event log therefore queue here, in arrival order, before they ask for
 /// the lock, and find it free when their turn comes.
-pub(crate) fn sqlite_writer(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-    type Gates =
-        std::collections::HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>;
+///
+/// Pushes also leave their batch in `pushes` before they queue: whoever gets the turn writes
+/// every batch waiting there in one transaction (group commit, see `events::write_group`).
+#[derive(Default)]
+pub(crate) struct SqliteWriter {
+    pub turn: tokio::sync::Mutex<()>,
+    pub pushes: std::sync::Mutex<Vec<events::QueuedPush>>,
+}
+
+pub(crate) fn sqlite_writer(pool: &SqlitePool) -> std::sync::Arc<SqliteWriter> {
+    type Gates = std::collections::HashMap<std::path::PathBuf, std::sync::Arc<SqliteWriter>>;
     static GATES: std::sync::LazyLock<std::sync::Mutex<Gates>> =
         std::sync::LazyLock::new(Default::default);
     let file = pool.connect_options().get_filename().to_path_buf();
@@ -151,6 +164,9 @@ impl Store {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .foreign_keys(true)
+                // A multi-row insert keeps a statement journal (to undo itself alone): in
+                // memory, not in a temporary file written and read back for every push.
+                .pragma("temp_store", "memory")
                 // One writer at a time: a large push on a loaded machine can hold the write
                 // lock for seconds; others wait for it rather than fail (the app's requests give
                 // up after 30 s).

@@ -40,7 +40,7 @@ impl Store {
         match self {
             Store::Sqlite(pool) => {
                 let writer = super::sqlite_writer(pool);
-                let _turn = writer.lock().await;
+                let _turn = writer.turn.lock().await;
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let events = append_sqlite(&mut tx, drafts, now_ms).await?;
                 tx.commit().await?;
