@@ -62,6 +62,8 @@ enum Fault {
     ExpiredToken,
     /// The push is stored, but its answer never reaches the device.
     AnswerLost,
+    /// The push is stored, but the answer names only the first half of its events.
+    HalfAnswered,
 }
 
 /// A server that keeps a log in memory, refuses events outside `SCOPE`, and serves pages of
@@ -94,7 +96,7 @@ impl FakeServer {
             faults.remove(0)
         };
         match fault {
-            Fault::None | Fault::AnswerLost => Ok(()),
+            Fault::None | Fault::AnswerLost | Fault::HalfAnswered => Ok(()),
             Fault::Offline => Err(ApiError::Network("TypeError: Failed to fetch".into())),
             Fault::ExpiredToken => Err(ApiError::Unauthorized {
                 code: "unauthenticated".into(),
@@ -107,6 +109,7 @@ impl FakeServer {
 impl Transport for FakeServer {
     async fn push(&self, _token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
         let lost = self.faults.borrow().first() == Some(&Fault::AnswerLost);
+        let half = self.faults.borrow().first() == Some(&Fault::HalfAnswered);
         self.next_fault()?;
         self.push_batches.borrow_mut().push(request.events.len());
         let scope: UnitId = SCOPE.parse().unwrap();
@@ -136,6 +139,10 @@ impl Transport for FakeServer {
             .collect();
         if lost {
             return Err(ApiError::Network("TypeError: Failed to fetch".into()));
+        }
+        let mut results: Vec<PushOutcome> = results;
+        if half {
+            results.truncate(results.len() / 2);
         }
         Ok(PushResponse { results })
     }
@@ -208,6 +215,43 @@ async fn push_sends_bounded_batches_and_acknowledges_them() {
         .unwrap();
     assert_eq!(again.acked, 0);
     assert_eq!(server.push_batches.borrow().len(), 2);
+    done(store, name).await;
+}
+
+/// Batches go one after another while the answer to the one before is settled: an answer
+/// that names only part of its batch leaves the rest queued, and they are sent again in the
+/// same run, once, after the batches behind them.
+#[wasm_bindgen_test]
+async fn events_a_push_answer_left_out_are_sent_again_in_the_same_run() {
+    let name = "cunju-test-sync-half-answered";
+    let store = fresh(name).await;
+    let count = 2 * MAX_PUSH_BATCH as u32 + 1;
+    for n in 0..count {
+        store.append(person_in("509901001", n)).await.unwrap();
+    }
+    let server = FakeServer::new(1000);
+    *server.faults.borrow_mut() = vec![Fault::HalfAnswered];
+    let report = sync_once(&store, &server, &me(), "token", |_| {})
+        .await
+        .unwrap();
+    let half = MAX_PUSH_BATCH / 2;
+    assert_eq!(
+        *server.push_batches.borrow(),
+        [MAX_PUSH_BATCH, MAX_PUSH_BATCH, 1, MAX_PUSH_BATCH - half]
+    );
+    assert_eq!(report.acked, count);
+    assert_eq!(store.pending_count().await.unwrap(), 0);
+    assert_eq!(
+        server.log.borrow().len(),
+        count as usize,
+        "each stored once"
+    );
+    // The ones sent twice carry the time the server first received them.
+    let unanswered = server.log.borrow()[half].id;
+    assert_eq!(
+        store.received_ms(&unanswered).await.unwrap(),
+        Some(1_001 + half as u64)
+    );
     done(store, name).await;
 }
 

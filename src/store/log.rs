@@ -431,9 +431,19 @@ impl Store {
     /// Up to `limit` events waiting to be pushed, oldest first per device (the order the
     /// server needs to check each chain).
     pub async fn pending(&self, limit: usize) -> Result<Vec<Event>, StoreError> {
+        self.pending_after(None, limit).await
+    }
+
+    /// `pending`, from after `after` (an event's device and seq) in the queue: the batch that
+    /// follows one still in flight, read while the server works on that one.
+    pub async fn pending_after(
+        &self,
+        after: Option<(&DeviceId, u64)>,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError> {
         let tx = self.tx(&[EVENTS], TransactionMode::ReadOnly)?;
         let events = tx.store(EVENTS).map_err(StoreError::from_idb)?;
-        queued_records(&events, limit)
+        queued_records_after(&events, after, limit)
             .await?
             .into_iter()
             .map(|record| record.event())
@@ -750,16 +760,29 @@ async fn queued_records(
     events: &rexie::Store,
     limit: usize,
 ) -> Result<Vec<EventRecord>, StoreError> {
+    queued_records_after(events, None, limit).await
+}
+
+/// `queued_records` from after the event (device, seq) of `after`.
+async fn queued_records_after(
+    events: &rexie::Store,
+    after: Option<(&DeviceId, u64)>,
+    limit: usize,
+) -> Result<Vec<EventRecord>, StoreError> {
     let index = events
         .index("pending_order")
         .map_err(StoreError::from_idb)?;
-    // Keys are [mark, device, seq]: from [mark] (before all of them) to [mark, []] (an array
-    // sorts after every string, so after all of them), in (device, seq) order.
+    // Keys are [mark, device, seq]: from [mark] (before all of them), or from just after
+    // [mark, device, seq], to [mark, []] (an array sorts after every string, so after all of
+    // them), in (device, seq) order.
     let code = SyncMark::Pending.code();
-    let lower = encode(&(code,))?;
+    let (lower, lower_open) = match after {
+        None => (encode(&(code,))?, None),
+        Some((device, seq)) => (encode(&(code, device.as_str(), seq))?, Some(true)),
+    };
     let upper = encode(&(code, Vec::<u32>::new()))?;
-    let range =
-        KeyRange::bound(&lower, &upper, None, None).map_err(|e| StoreError::from_idb(e.into()))?;
+    let range = KeyRange::bound(&lower, &upper, lower_open, None)
+        .map_err(|e| StoreError::from_idb(e.into()))?;
     let limit = u32::try_from(limit).unwrap_or(u32::MAX);
     let rows = index
         .get_all(Some(range), Some(limit))

@@ -164,6 +164,10 @@ pub async fn sync_once<T: Transport>(
     Ok(report)
 }
 
+/// Sends the queue in batches, one request at a time and each device's events in order (the
+/// server checks each chain), as a pipeline: while the server works on one batch, the answer
+/// to the one before is settled and the next one read. Whatever the server left unanswered is
+/// sent again from the head of the queue once the pipeline runs dry.
 async fn push_all<T: Transport>(
     store: &Store,
     transport: &T,
@@ -171,50 +175,93 @@ async fn push_all<T: Transport>(
     report: &mut SyncReport,
     progress: &mut impl FnMut(Progress),
 ) -> Result<(), SyncError> {
-    let mut total = store.pending_count().await?;
-    let mut done = 0;
-    progress(Progress::Pushing { done, total });
+    let mut count = PushCount {
+        done: 0,
+        total: store.pending_count().await?,
+    };
+    progress(Progress::Pushing {
+        done: count.done,
+        total: count.total,
+    });
+    let mut batch = store.pending(MAX_PUSH_BATCH).await?;
+    // The previous batch's answer, not settled yet.
+    let mut answered: Option<PushResponse> = None;
     loop {
-        let batch = store.pending(MAX_PUSH_BATCH).await?;
         if batch.is_empty() {
-            return Ok(());
-        }
-        let response = transport
-            .push(token, &PushRequest { events: batch })
-            .await?;
-        let now = platform::now_ms();
-        let mut acked = Vec::new();
-        let mut rejected = Vec::new();
-        for outcome in response.results {
-            match outcome.status {
-                PushStatus::Accepted | PushStatus::Duplicate => {
-                    acked.push((outcome.id, outcome.received_ms));
-                }
-                PushStatus::Rejected { reason, detail } => rejected.push((
-                    outcome.id,
-                    Rejection {
-                        reason,
-                        detail,
-                        at_ms: now,
-                    },
-                )),
+            if let Some(response) = answered.take() {
+                settle(store, response, report, &mut count, progress).await?;
+            }
+            batch = store.pending(MAX_PUSH_BATCH).await?;
+            if batch.is_empty() {
+                return Ok(());
             }
         }
-        let settled = store.settle_push(&acked, &rejected).await?;
-        report.acked += acked.len() as u32;
-        report.rejected += rejected.len() as u32;
-        done += settled;
-        // Events written while we push join this run. Counting what waits reads the whole
-        // queue, so it is counted again only once the first count is used up.
-        if done >= total {
-            total = done + store.pending_count().await?;
-        }
-        progress(Progress::Pushing { done, total });
-        if settled == 0 {
-            // The server answered nothing we could settle: stop rather than resend forever.
-            return Err(ApiError::Protocol("push answered none of the events sent".into()).into());
+        let last = batch.last().map(|e| (e.device.clone(), e.seq));
+        let request = PushRequest { events: batch };
+        let settle_and_read = async {
+            if let Some(response) = answered.take() {
+                settle(store, response, report, &mut count, progress).await?;
+            }
+            let after = last.as_ref().map(|(device, seq)| (device, *seq));
+            Ok::<_, SyncError>(store.pending_after(after, MAX_PUSH_BATCH).await?)
+        };
+        let (response, next) = futures::join!(transport.push(token, &request), settle_and_read);
+        answered = Some(response?);
+        batch = next?;
+    }
+}
+
+/// Events pushed and settled so far in this run, of how many waiting.
+struct PushCount {
+    done: u32,
+    total: u32,
+}
+
+/// Records the server's answer to one batch: accepted and duplicate events as acknowledged
+/// (with their receipt times), refused ones with the reason.
+async fn settle(
+    store: &Store,
+    response: PushResponse,
+    report: &mut SyncReport,
+    count: &mut PushCount,
+    progress: &mut impl FnMut(Progress),
+) -> Result<(), SyncError> {
+    let now = platform::now_ms();
+    let mut acked = Vec::new();
+    let mut rejected = Vec::new();
+    for outcome in response.results {
+        match outcome.status {
+            PushStatus::Accepted | PushStatus::Duplicate => {
+                acked.push((outcome.id, outcome.received_ms));
+            }
+            PushStatus::Rejected { reason, detail } => rejected.push((
+                outcome.id,
+                Rejection {
+                    reason,
+                    detail,
+                    at_ms: now,
+                },
+            )),
         }
     }
+    let settled = store.settle_push(&acked, &rejected).await?;
+    report.acked += acked.len() as u32;
+    report.rejected += rejected.len() as u32;
+    count.done += settled;
+    // Events written while we push join this run. Counting what waits reads the whole
+    // queue, so it is counted again only once the first count is used up.
+    if count.done >= count.total {
+        count.total = count.done + store.pending_count().await?;
+    }
+    progress(Progress::Pushing {
+        done: count.done,
+        total: count.total,
+    });
+    if settled == 0 {
+        // The server answered nothing we could settle: stop rather than resend forever.
+        return Err(ApiError::Protocol("push answered none of the events sent".into()).into());
+    }
+    Ok(())
 }
 
 async fn pull_all<T: Transport>(
