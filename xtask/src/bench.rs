@@ -3,7 +3,7 @@
 //! "not measured" with the reason — never estimated.
 //!
 //! - P1: gzip bytes of the first visit (html, js, wasm, css of the release build in `dist/`).
-//! - P6: the release server under 500 concurrent simulated devices (`crates/bench`), SQLite and
+//! - P6: the server (profile `server`) under 500 concurrent simulated devices (`crates/bench`), SQLite and
 //!   PostgreSQL (when `CUNJU_BENCH_POSTGRES_URL`, else `postgres://postgres@127.0.0.1:5432/test`,
 //!   answers).
 //! - P8: gzip bytes per event of a realistic push, and per document of the peer (PouchDB).

@@ -1,7 +1,7 @@
 //! `cunju-bench`: the native parts of `cargo xtask bench` (issue 9).
 //!
 //! - `wire` (P8): the bytes of a realistic push body, as JSON and gzip-compressed, per event.
-//! - `load` (P6): spawns the release `cunju-server` on a fresh database (SQLite file, or a fresh
+//! - `load` (P6): spawns `cunju-server` (profile `server`) on a fresh database (SQLite file, or a fresh
 //!   PostgreSQL schema), seeds the demo district, signs in one village official per village, then
 //!   lets N concurrent simulated devices each push a batch of events and pull what is new.
 //!
