@@ -467,8 +467,10 @@ async fn ingest<T: EventTx>(
     let mut devices = DeviceCache::default();
     let ids: Vec<String> = events.iter().map(|e| db_text(&e.id)).collect();
     let mut stored = tx.stored_hashes(&ids).await?;
-    // Accepted by this batch and not yet inserted (`Insert::Batched`), by id.
+    // Accepted by this batch and not yet inserted (`Insert::Batched`): by id, and in the order
+    // judged ((device, seq), as `OneByOne` inserts them).
     let mut accepted = std::collections::HashMap::new();
+    let mut to_insert: Vec<&Event> = Vec::new();
     for i in order {
         let event = &events[i];
         let mut verdict = match stored.remove(&ids[i]) {
@@ -493,7 +495,8 @@ async fn ingest<T: EventTx>(
                         hash: db_text(&event.hash),
                         received_ms: now_ms,
                     };
-                    accepted.insert(ids[i].clone(), (hash, i));
+                    accepted.insert(ids[i].clone(), hash);
+                    to_insert.push(event);
                     Verdict::Stored
                 }
                 Insert::OneByOne if tx.insert_event(event, &pushed_by, now_ms).await? => {
@@ -528,14 +531,8 @@ async fn ingest<T: EventTx>(
             received_ms: received_ms.and_then(|ms| u64::try_from(ms).ok()),
         });
     }
-    if !accepted.is_empty() {
-        // In the order judged: (device, seq), as `OneByOne` inserts them.
-        let mut rows: Vec<usize> = accepted.values().map(|&(_, i)| i).collect();
-        rows.sort_by_key(|&i| (db_text(&events[i].device), events[i].seq));
-        let rows: Vec<&Event> = rows.into_iter().map(|i| &events[i]).collect();
-        if !tx.insert_events(&rows, &pushed_by, now_ms).await? {
-            return Err(StoreError::BatchRaced);
-        }
+    if !to_insert.is_empty() && !tx.insert_events(&to_insert, &pushed_by, now_ms).await? {
+        return Err(StoreError::BatchRaced);
     }
     for device in &stored_devices {
         tx.note_device(device, &pushed_by, token_hash, now_ms)
@@ -624,7 +621,7 @@ fn content_verdict(pusher: &Profile, event: &Event) -> Option<(RejectReason, Str
 async fn judge<T: EventTx>(
     tx: &mut T,
     devices: &mut DeviceCache,
-    accepted: &std::collections::HashMap<String, (StoredHash, usize)>,
+    accepted: &std::collections::HashMap<String, StoredHash>,
     pusher: &Profile,
     event: &Event,
     content: Option<(RejectReason, String)>,
@@ -661,7 +658,7 @@ async fn judge<T: EventTx>(
         // The same event earlier in this batch (accepted, not yet inserted), or a concurrent
         // push of it committed after `existing` looked (PostgreSQL, read committed): the
         // chain just read then holds it, and a second look finds it.
-        if let Some((stored, _)) = accepted.get(&db_text(&event.id)) {
+        if let Some(stored) = accepted.get(&db_text(&event.id)) {
             return Ok(same_or_refused(stored, event));
         }
         if let Some(v) = existing(tx, event).await? {
@@ -816,29 +813,9 @@ macro_rules! impl_event_tx {
                 pushed_by: &str,
                 now_ms: i64,
             ) -> Result<bool> {
-                // 14 parameters a row: 200 rows stay far below either database's limit.
-                for chunk in events.chunks(200) {
-                    let rows = chunk.iter().map(|e| EventRow::of(e)).collect::<Result<Vec<_>>>()?;
-                    let mut insert = sqlx::QueryBuilder::new(
-                        "INSERT INTO events (id, device, seq, hlc_wall, hlc_counter, actor, unit,
-                                             entity, kind, body, prev, hash, pushed_by, received_at) ",
-                    );
-                    insert.push_values(rows, |mut b, r| {
-                        b.push_bind(r.id)
-                            .push_bind(r.device)
-                            .push_bind(r.seq)
-                            .push_bind(r.hlc_wall)
-                            .push_bind(r.hlc_counter)
-                            .push_bind(r.actor)
-                            .push_bind(r.unit)
-                            .push_bind(r.entity)
-                            .push_bind(r.kind)
-                            .push_bind(r.body)
-                            .push_bind(r.prev)
-                            .push_bind(r.hash)
-                            .push_bind(pushed_by.to_string())
-                            .push_bind(now_ms);
-                    });
+                let rows = events.iter().map(|e| EventRow::of(e)).collect::<Result<Vec<_>>>()?;
+                for chunk in rows.chunks(ROWS_PER_INSERT) {
+                    let mut insert = insert_rows(chunk, pushed_by, now_ms);
                     insert.push(" ON CONFLICT DO NOTHING");
                     let n = insert.build().execute(&mut **self).await?.rows_affected();
                     if n != chunk.len() as u64 {
@@ -972,8 +949,12 @@ macro_rules! impl_event_tx {
     };
 }
 
-/// An event's columns, as `insert_events` binds them.
-struct EventRow {
+/// Rows per INSERT statement: 14 parameters each stays under both databases' limits
+/// (SQLite 32,766; PostgreSQL 65,535).
+pub(super) const ROWS_PER_INSERT: usize = 1000;
+
+/// One event as the columns of an `events` row.
+pub(super) struct EventRow {
     id: String,
     device: String,
     seq: i64,
@@ -989,13 +970,13 @@ struct EventRow {
 }
 
 impl EventRow {
-    fn of(e: &Event) -> Result<EventRow> {
+    pub(super) fn of(e: &Event) -> Result<EventRow> {
         Ok(EventRow {
             id: db_text(&e.id),
             device: db_text(&e.device),
             seq: to_i64(e.seq)?,
             hlc_wall: to_i64(e.hlc.wall_ms)?,
-            hlc_counter: to_i64(u64::from(e.hlc.counter))?,
+            hlc_counter: i64::from(e.hlc.counter),
             actor: db_text(&e.actor),
             unit: db_text(&e.unit),
             entity: db_text(&e.entity),
@@ -1005,6 +986,41 @@ impl EventRow {
             hash: db_text(&e.hash),
         })
     }
+}
+
+/// `INSERT INTO events … VALUES (…), (…)` for `rows` (at most `ROWS_PER_INSERT`), stored by
+/// `pushed_by` at `now_ms`.
+pub(super) fn insert_rows<'a, DB>(
+    rows: &'a [EventRow],
+    pushed_by: &'a str,
+    now_ms: i64,
+) -> sqlx::QueryBuilder<'a, DB>
+where
+    DB: sqlx::Database,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let mut insert = sqlx::QueryBuilder::new(
+        "INSERT INTO events (id, device, seq, hlc_wall, hlc_counter, actor, unit,
+                             entity, kind, body, prev, hash, pushed_by, received_at) ",
+    );
+    insert.push_values(rows, |mut b, r| {
+        b.push_bind(r.id.as_str())
+            .push_bind(r.device.as_str())
+            .push_bind(r.seq)
+            .push_bind(r.hlc_wall)
+            .push_bind(r.hlc_counter)
+            .push_bind(r.actor.as_str())
+            .push_bind(r.unit.as_str())
+            .push_bind(r.entity.as_str())
+            .push_bind(r.kind.as_str())
+            .push_bind(r.body.as_str())
+            .push_bind(r.prev.as_str())
+            .push_bind(r.hash.as_str())
+            .push_bind(pushed_by)
+            .push_bind(now_ms);
+    });
+    insert
 }
 
 impl_event_tx!(Sqlite);

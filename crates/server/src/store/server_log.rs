@@ -10,17 +10,13 @@
 use cunju_domain::clock::HlcClock;
 use cunju_domain::event::{DeviceLog, Event, NewEvent};
 use cunju_domain::ids::DeviceId;
-use sqlx::{Postgres, QueryBuilder, Sqlite, Transaction};
+use sqlx::{Postgres, Sqlite, Transaction};
 
-use super::events::{EVENT_COLUMNS, stored_event, to_i64};
+use super::events::{EVENT_COLUMNS, EventRow, ROWS_PER_INSERT, insert_rows, stored_event};
 use super::{Result, Store, StoreError, db_text, from_db_text};
 
 /// The `actor` of events the server writes on an administrator's command.
 pub const SERVER_ACTOR: &str = "system";
-
-/// Rows per INSERT statement: 14 parameters each stays under both databases' limits
-/// (SQLite 32,766; PostgreSQL 65,535).
-const ROWS_PER_INSERT: usize = 1000;
 
 impl Store {
     /// Appends `drafts` to the server's device log in one transaction and returns the events
@@ -73,41 +69,6 @@ impl Store {
     }
 }
 
-/// One event as the columns of an `events` row.
-struct EventRow {
-    id: String,
-    device: String,
-    seq: i64,
-    hlc_wall: i64,
-    hlc_counter: i64,
-    actor: String,
-    unit: String,
-    entity: String,
-    kind: String,
-    body: String,
-    prev: String,
-    hash: String,
-}
-
-impl EventRow {
-    fn of(e: &Event) -> Result<EventRow> {
-        Ok(EventRow {
-            id: db_text(&e.id),
-            device: db_text(&e.device),
-            seq: to_i64(e.seq)?,
-            hlc_wall: to_i64(e.hlc.wall_ms)?,
-            hlc_counter: i64::from(e.hlc.counter),
-            actor: db_text(&e.actor),
-            unit: db_text(&e.unit),
-            entity: db_text(&e.entity),
-            kind: e.body.kind_name().to_string(),
-            body: serde_json::to_string(&e.body).map_err(|x| StoreError::Corrupt(x.to_string()))?,
-            prev: db_text(&e.prev),
-            hash: db_text(&e.hash),
-        })
-    }
-}
-
 /// Continues the server device's chain from its last stored event.
 fn resume(device: DeviceId, last: Option<Event>) -> DeviceLog {
     let mut log = DeviceLog::new(device);
@@ -142,10 +103,12 @@ macro_rules! append_fn {
             .bind(&fresh)
             .execute(&mut **tx)
             .await?;
-            let device: String =
-                sqlx::query_scalar(concat!("SELECT device FROM server_device WHERE id = 1", $lock))
-                    .fetch_one(&mut **tx)
-                    .await?;
+            let device: String = sqlx::query_scalar(concat!(
+                "SELECT device FROM server_device WHERE id = 1",
+                $lock
+            ))
+            .fetch_one(&mut **tx)
+            .await?;
             let sql = format!(
                 "SELECT {EVENT_COLUMNS} FROM events WHERE device = $1 ORDER BY seq DESC LIMIT 1"
             );
@@ -156,29 +119,13 @@ macro_rules! append_fn {
                 .map(|r| stored_event(&r).map(|s| s.event))
                 .transpose()?;
             let events = make_events(resume(from_db_text(&device)?, last), drafts, now_ms);
-            let rows = events.iter().map(EventRow::of).collect::<Result<Vec<_>>>()?;
+            let rows = events
+                .iter()
+                .map(EventRow::of)
+                .collect::<Result<Vec<_>>>()?;
             let pushed_by = SERVER_ACTOR;
             for chunk in rows.chunks(ROWS_PER_INSERT) {
-                let mut insert = QueryBuilder::<$db>::new(
-                    "INSERT INTO events (id, device, seq, hlc_wall, hlc_counter, actor, unit,
-                                         entity, kind, body, prev, hash, pushed_by, received_at) ",
-                );
-                insert.push_values(chunk, |mut b, r| {
-                    b.push_bind(&r.id)
-                        .push_bind(&r.device)
-                        .push_bind(r.seq)
-                        .push_bind(r.hlc_wall)
-                        .push_bind(r.hlc_counter)
-                        .push_bind(&r.actor)
-                        .push_bind(&r.unit)
-                        .push_bind(&r.entity)
-                        .push_bind(&r.kind)
-                        .push_bind(&r.body)
-                        .push_bind(&r.prev)
-                        .push_bind(&r.hash)
-                        .push_bind(pushed_by)
-                        .push_bind(now_ms);
-                });
+                let mut insert = insert_rows::<$db>(chunk, pushed_by, now_ms);
                 insert.build().execute(&mut **tx).await?;
             }
             Ok(events)
